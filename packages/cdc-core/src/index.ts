@@ -1,0 +1,15 @@
+export { ERROR_CODES, LedgerflowError, isLedgerflowError, poison } from './errors';
+export type { ErrorCode } from './errors';
+export { MAX_MONEY_MINOR, formatMoney, parseMoney, parseNumeric } from './money';
+export type { Minor } from './money';
+export { byPosition, byVersion } from './stored-event';
+export type { StoredEvent } from './stored-event';
+export { EVENT_TYPES, isUuid, ledgerEventData, parseLedgerEvent } from './ledger-events';
+export type { AccountClosed, AccountCreated, EventType, LedgerEvent, MoneyDeposited, MoneyWithdrawn } from './ledger-events';
+export { commitTimeToMs, decodeEventRow } from './decode';
+export { partitionOf } from './partition';
+export { batchJobId, planPartitionBatches } from './batching';
+export type { PartitionBatch } from './batching';
+export { JOB_PAYLOAD_VERSION, decodeBatch, encodeBatch, partitionQueueName } from './transport';
+export type { EventJobData } from './transport';
+export type { AccountRow, TransactionRow } from './read-model-rows';

@@ -1,0 +1,45 @@
+import { decodeEventRow, type StoredEvent } from '@ledgerflow/cdc-core';
+import { sql, type Kysely } from 'kysely';
+import type { LedgerDatabase } from './database';
+
+/** One account's missing versions, inclusive. */
+export interface VersionRange {
+  readonly streamId: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+}
+
+// data and metadata stay JSON text: the consumer parses them only if it needs them.
+const EVENT_COLUMNS = sql`global_position, event_id, stream_id, version, type, data::text as data, metadata::text as metadata, created_at`;
+
+/**
+ * Reads the given version ranges of many streams in one round trip (gap repair), ordered by
+ * stream and version.
+ */
+export async function readVersionRanges(db: Kysely<LedgerDatabase>, ranges: readonly VersionRange[]): Promise<StoredEvent[]> {
+  if (ranges.length === 0) return [];
+  const result = await sql<Record<string, unknown>>`
+    select ${EVENT_COLUMNS}
+    from events e
+    join unnest(${ranges.map((r) => r.streamId)}::uuid[], ${ranges.map((r) => r.fromVersion)}::int[], ${ranges.map((r) => r.toVersion)}::int[])
+      as r(stream_id, from_version, to_version)
+      on e.stream_id = r.stream_id and e.version between r.from_version and r.to_version
+    order by e.stream_id, e.version`.execute(db);
+  return result.rows.map((row) => decodeEventRow(row));
+}
+
+/** Reads up to `limit` events with a global position above `afterPosition`, in position order. */
+export async function readEventsAfter(db: Kysely<LedgerDatabase>, afterPosition: bigint, limit: number): Promise<StoredEvent[]> {
+  const result = await sql<Record<string, unknown>>`
+    select ${EVENT_COLUMNS} from events
+    where global_position > ${afterPosition.toString()}::bigint
+    order by global_position limit ${limit}`.execute(db);
+  return result.rows.map((row) => decodeEventRow(row));
+}
+
+/** Reads every event of one stream from `fromVersion` on, in version order. */
+export async function readStream(db: Kysely<LedgerDatabase>, streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
+  const result = await sql<Record<string, unknown>>`
+    select ${EVENT_COLUMNS} from events where stream_id = ${streamId}::uuid and version >= ${fromVersion} order by version`.execute(db);
+  return result.rows.map((row) => decodeEventRow(row));
+}

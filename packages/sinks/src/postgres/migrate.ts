@@ -1,0 +1,16 @@
+import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import { schema0001 } from './migrations/0001-schema';
+
+/** The publication every pipeline on this database reads. */
+export const EVENTS_PUBLICATION = 'ledgerflow_events';
+
+/** Applies every pending migration. Never throws: read `error` and `results`. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ '0001-schema': schema0001 }) },
+    migrationTableName: 'ledgerflow_migrations',
+    migrationLockTableName: 'ledgerflow_migrations_lock',
+  });
+  return migrator.migrateToLatest();
+}

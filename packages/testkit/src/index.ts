@@ -1,0 +1,4 @@
+export { TEST_PG_ADMIN_URL, createTestDatabase, databaseUrl, dropDatabase } from './test-database';
+export type { TestDatabase } from './test-database';
+export { TEST_REDIS_URL, testRedisPrefix } from './test-redis';
+export { waitFor } from './wait-for';

@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+export const TEST_REDIS_URL = process.env['LEDGERFLOW_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+/** A Redis key prefix of its own for one test file, and a way to delete its keys. */
+export function testRedisPrefix(label: string): { prefix: string; cleanup(): Promise<void> } {
+  const prefix = `lftest-${label.replace(/[^a-z0-9]/gi, '-').toLowerCase().slice(0, 30)}-${randomBytes(4).toString('hex')}`;
+  return {
+    prefix,
+    async cleanup() {
+      const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length > 0) await redis.del(...keys);
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}

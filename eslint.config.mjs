@@ -24,7 +24,7 @@ const layerRules = Object.entries(layers).map(([pkg, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', 'apps/cli/bin/**', 'loadtests/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

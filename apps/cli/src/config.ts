@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/ledgerflow'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  LEDGERFLOW_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
+  LEDGERFLOW_REDIS_PREFIX: z.string().min(1).optional(),
+  LEDGERFLOW_SLOT: z.string().regex(/^[a-z0-9_]{1,63}$/).optional(),
+});
+
+/** The CLI's configuration: the environment, validated once and frozen. */
+export interface CliConfig {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly partitions: number;
+  readonly redisPrefix: string;
+  readonly slotName: string;
+  /** The environment the CLI was started with, handed to the app processes it starts. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Database name of a PostgreSQL URL. */
+export function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
+}
+
+/** Reads and validates the environment; throws with every problem listed. */
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const db = databaseName(e.DATABASE_URL);
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    partitions: e.LEDGERFLOW_PARTITIONS,
+    redisPrefix: e.LEDGERFLOW_REDIS_PREFIX ?? `ledgerflow-${db}`,
+    slotName: e.LEDGERFLOW_SLOT ?? `ledgerflow_${db.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63),
+    env: Object.freeze({ ...env }),
+  });
+}

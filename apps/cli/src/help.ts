@@ -1,0 +1,52 @@
+/** Help texts, one per command; `ledgerflow <command> --help` prints them. */
+export const HELP: Record<string, string> = {
+  main: `ledgerflow — keeps the read models of an event-sourced bank exactly in step with its ledger
+
+Usage: ledgerflow <command> [options]
+
+Commands:
+  demo        run the whole pipeline on a fresh database with a live view, then verify
+  migrate     create the database if needed and apply the schema migrations
+  verify      diff the read models with a fold of the event store (exit 1 on any mismatch)
+  api         run the banking HTTP API
+  ingest      run the CDC ingest (logical replication → BullMQ)
+  projector   run a projector worker
+
+Environment: DATABASE_URL (postgres://postgres@127.0.0.1:5432/ledgerflow), REDIS_URL
+(redis://127.0.0.1:6379), LEDGERFLOW_PARTITIONS (16), LEDGERFLOW_REDIS_PREFIX
+(ledgerflow-<database>), LEDGERFLOW_SLOT (ledgerflow_<database>), LOG_LEVEL (info).
+Run 'ledgerflow <command> --help' for a command's options.`,
+  demo: `Usage: ledgerflow demo [options]
+
+Creates (or re-creates) its own database, starts api, ingest and projector processes, drives a
+Zipf-skewed banking workload through the HTTP API with a live view (events/s, backlog, queue
+depth, freshness lag), waits for the read models to catch up and verifies them. Exits 0 only
+when verification finds 0 mismatches.
+
+Options:
+  --accounts N      accounts to create (default 1000)
+  --events M        events to append in total, account creations included (default 100000)
+  --concurrency C   commands in flight (default 32)
+  --projectors K    projector processes (default 1)
+  --port P          API port (default 3100)
+  --seed S          workload seed (default 42)
+  --database NAME   database to (re)create on the DATABASE_URL server (default ledgerflow_demo)
+  --timeout SEC     how long to wait for the read models to catch up (default 300)`,
+  migrate: `Usage: ledgerflow migrate
+
+Creates the DATABASE_URL database if it does not exist and applies pending migrations.`,
+  verify: `Usage: ledgerflow verify [--json]
+
+Recomputes every account from the events table (in SQL, independently of the projector) and
+diffs balance, status, version, last position, owner and every transaction row with the read
+models. Prints counts; exits 1 on any mismatch.`,
+  api: `Usage: ledgerflow api [--port P]
+
+Runs the banking HTTP API (PORT, default 3000; HOST, default 127.0.0.1).`,
+  ingest: `Usage: ledgerflow ingest
+
+Runs the CDC ingest: logical replication slot → partitioned BullMQ queues.`,
+  projector: `Usage: ledgerflow projector
+
+Runs a projector worker: partition queues → read models (one transaction per batch).`,
+};

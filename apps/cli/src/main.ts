@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { runDemo } from './commands/demo';
+import { runMigrate } from './commands/migrate';
+import { runApp } from './commands/run-app';
+import { runVerify } from './commands/verify';
+import { loadCliConfig } from './config';
+import { HELP } from './help';
+
+const int = (value: string | undefined, fallback: number, name: string): number => {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return n;
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP['main']);
+    return command ? 0 : 2;
+  }
+  if (!(command in HELP) || command === 'main') {
+    console.error(`unknown command ${JSON.stringify(command)}\n\n${HELP['main']}`);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      accounts: { type: 'string' },
+      events: { type: 'string' },
+      concurrency: { type: 'string' },
+      projectors: { type: 'string' },
+      port: { type: 'string' },
+      seed: { type: 'string' },
+      database: { type: 'string' },
+      timeout: { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  const config = loadCliConfig();
+  switch (command) {
+    case 'migrate':
+      return runMigrate(config);
+    case 'verify':
+      return runVerify(config, { json: Boolean(values.json) });
+    case 'api':
+      return runApp(config, 'api', values.port ? { PORT: values.port } : {});
+    case 'ingest':
+    case 'projector':
+      return runApp(config, command, {});
+    case 'demo':
+      return runDemo(config, {
+        accounts: Math.max(2, int(values.accounts, 1000, 'accounts')),
+        events: int(values.events, 100_000, 'events'),
+        concurrency: Math.max(1, int(values.concurrency, 32, 'concurrency')),
+        projectors: Math.max(1, int(values.projectors, 1, 'projectors')),
+        port: int(values.port, 3100, 'port'),
+        seed: int(values.seed, 42, 'seed'),
+        database: values.database ?? 'ledgerflow_demo',
+        catchUpTimeoutMs: int(values.timeout, 300, 'timeout') * 1000,
+      });
+    default:
+      console.error(HELP['main']);
+      return 2;
+  }
+}
+
+/** Exits once stdout has drained: output piped to another program must not be cut short. */
+function exit(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exit, (error: unknown) => {
+  console.error(`ledgerflow: ${error instanceof Error ? error.message : String(error)}`);
+  exit(1);
+});

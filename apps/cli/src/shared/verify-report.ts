@@ -1,0 +1,16 @@
+import type { VerifyReport } from '@ledgerflow/sinks';
+
+/** Renders a verify report for people. Pure. */
+export function formatVerifyReport(report: VerifyReport): string[] {
+  const m = report.mismatches;
+  const lines = [
+    `verify: ${report.streams.toLocaleString('en-US')} accounts, ${report.events.toLocaleString('en-US')} events in the store; ` +
+      `${report.accountRows.toLocaleString('en-US')} account rows, ${report.transactionRows.toLocaleString('en-US')} transaction rows in the read models`,
+    `  accounts:     ${m.missingAccounts} missing, ${m.extraAccounts} extra, ${m.wrongAccounts} wrong`,
+    `  transactions: ${m.missingTransactions} missing, ${m.extraTransactions} extra, ${m.wrongTransactions} wrong`,
+    `  event store:  ${m.brokenStreams} streams with version gaps`,
+    report.total === 0 ? 'verify: OK — 0 mismatches' : `verify: FAILED — ${report.total} mismatches`,
+  ];
+  for (const sample of report.samples) lines.push(`  e.g. ${sample}`);
+  return lines;
+}

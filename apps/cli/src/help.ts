@@ -42,7 +42,7 @@ diffs balance, status, version, last position, owner and every transaction row w
 models. Prints counts; exits 1 on any mismatch.`,
   api: `Usage: ledgerflow api [--port P]
 
-Runs the banking HTTP API (PORT, default 3000; HOST, default 127.0.0.1).`,
+Runs the banking HTTP API (API_PORT, default 3000; API_HOST, default 127.0.0.1).`,
   ingest: `Usage: ledgerflow ingest
 
 Runs the CDC ingest: logical replication slot → partitioned BullMQ queues.`,

@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     case 'verify':
       return runVerify(config, { json: Boolean(values.json) });
     case 'api':
-      return runApp(config, 'api', values.port ? { PORT: values.port } : {});
+      return runApp(config, 'api', values.port ? { API_PORT: values.port } : {});
     case 'ingest':
     case 'projector':
       return runApp(config, command, {});

@@ -1,5 +1,15 @@
 import { LedgerflowError } from './errors';
+import { isUuid } from './ledger-events';
 import type { StoredEvent } from './stored-event';
+
+/** Largest value of a PostgreSQL bigint. */
+const INT8_MAX = 9_223_372_036_854_775_807n;
+
+/**
+ * What PostgreSQL prints for a timestamptz (`2024-01-02 03:04:05.123456+00`) or an ISO string.
+ * An explicit offset is required: without one `Date` would read the text in local time.
+ */
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
 
 /**
  * Decodes one `events` row — from a pgoutput insert tuple or from a plain SELECT — into a
@@ -9,23 +19,25 @@ import type { StoredEvent } from './stored-event';
  */
 export function decodeEventRow(row: Readonly<Record<string, unknown>>, committedAtMs?: number): StoredEvent {
   const position = toBigint(row['global_position']);
-  const eventId = toText(row['event_id']);
-  const streamId = toText(row['stream_id']);
+  const eventId = toUuid(row['event_id']);
+  const streamId = toUuid(row['stream_id']);
   const version = toVersion(row['version']);
   const type = toText(row['type']);
   const createdAt = toTimestamp(row['created_at']);
-  if (position === undefined || eventId === undefined || streamId === undefined || version === undefined || type === undefined || createdAt === undefined) {
-    throw new LedgerflowError('CDC_DECODE_FAILED', 'events row is missing or has malformed global_position, event_id, stream_id, version, type or created_at', {
+  // data is NOT NULL in the schema: its absence means a broken source, not an empty payload.
+  const data = row['data'] === undefined || row['data'] === null ? undefined : toJsonText(row['data']);
+  if (position === undefined || eventId === undefined || streamId === undefined || version === undefined || type === undefined || createdAt === undefined || data === undefined) {
+    throw new LedgerflowError('CDC_DECODE_FAILED', 'events row is missing or has malformed global_position, event_id, stream_id, version, type, data or created_at', {
       details: { columns: Object.keys(row), eventId: typeof row['event_id'] === 'string' ? row['event_id'] : undefined },
     });
   }
   const event: StoredEvent = {
     position,
     eventId,
-    streamId: streamId.toLowerCase(),
+    streamId,
     version,
     type,
-    data: toJsonText(row['data']),
+    data,
     metadata: toJsonText(row['metadata'] ?? {}),
     createdAt,
     ...(committedAtMs === undefined ? {} : { committedAtMs }),
@@ -33,11 +45,13 @@ export function decodeEventRow(row: Readonly<Record<string, unknown>>, committed
   return event;
 }
 
+/** A global position: an identity value, so 1 … 2^63-1. */
 function toBigint(value: unknown): bigint | undefined {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  if (typeof value === 'string' && /^[0-9]{1,19}$/.test(value)) return BigInt(value);
-  return undefined;
+  let n: bigint | undefined;
+  if (typeof value === 'bigint') n = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value);
+  else if (typeof value === 'string' && /^[0-9]{1,19}$/.test(value)) n = BigInt(value);
+  return n !== undefined && n >= 1n && n <= INT8_MAX ? n : undefined;
 }
 
 function toVersion(value: unknown): number | undefined {
@@ -49,9 +63,15 @@ function toText(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** uuid columns: lower-cased so ids compare equal whatever the source printed. */
+function toUuid(value: unknown): string | undefined {
+  return isUuid(value) ? value.toLowerCase() : undefined;
+}
+
 function toTimestamp(value: unknown): string | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
-  if (typeof value === 'string') {
+  // `new Date` also accepts "1" or "2024" (and reads offset-less text as local time).
+  if (typeof value === 'string' && TIMESTAMP_TEXT.test(value)) {
     const date = new Date(value);
     return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
   }

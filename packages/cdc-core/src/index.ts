@@ -13,3 +13,5 @@ export type { PartitionBatch } from './batching';
 export { JOB_PAYLOAD_VERSION, decodeBatch, encodeBatch, partitionQueueName } from './transport';
 export type { EventJobData } from './transport';
 export type { AccountRow, TransactionRow } from './read-model-rows';
+export { fairShare, planRebalance } from './partition-assignment';
+export type { RebalancePlan } from './partition-assignment';

@@ -48,6 +48,8 @@ export function isUuid(value: unknown): value is string {
  */
 export function parseLedgerEvent(event: StoredEvent): LedgerEvent {
   const ctx = { eventId: event.eventId, streamId: event.streamId, version: event.version, type: event.type };
+  // The type decides how to read the data, so an unknown type is reported as such whatever the data holds.
+  if (!isEventType(event.type)) throw poison('EVENT_TYPE_UNKNOWN', `event ${event.eventId}: unknown type ${JSON.stringify(event.type)}`, ctx);
   let data: unknown;
   try {
     data = JSON.parse(event.data);
@@ -62,7 +64,8 @@ export function parseLedgerEvent(event: StoredEvent): LedgerEvent {
   if (accountId.toLowerCase() !== event.streamId.toLowerCase()) {
     throw poison('EVENT_DATA_INVALID', `event ${event.eventId}: data.accountId does not match stream_id`, ctx);
   }
-  switch (event.type) {
+  const type: EventType = event.type;
+  switch (type) {
     case 'AccountCreated': {
       const initialBalance = requireMoney(d, 'initialBalance', ctx);
       if (initialBalance < 0n) throw poison('EVENT_DATA_INVALID', `event ${event.eventId}: initialBalance must be ≥ 0`, ctx);
@@ -74,15 +77,15 @@ export function parseLedgerEvent(event: StoredEvent): LedgerEvent {
       if (amount <= 0n) throw poison('EVENT_DATA_INVALID', `event ${event.eventId}: amount must be > 0`, ctx);
       const transactionId = requireUuid(d, 'transactionId', ctx);
       const transferId = d['transferId'] === undefined || d['transferId'] === null ? undefined : requireUuid(d, 'transferId', ctx);
-      return transferId === undefined
-        ? { type: event.type, accountId, amount, transactionId }
-        : { type: event.type, accountId, amount, transactionId, transferId };
+      return transferId === undefined ? { type, accountId, amount, transactionId } : { type, accountId, amount, transactionId, transferId };
     }
     case 'AccountClosed':
       return { type: 'AccountClosed', accountId, reason: requireString(d, 'reason', ctx) };
-    default:
-      throw poison('EVENT_TYPE_UNKNOWN', `event ${event.eventId}: unknown type ${JSON.stringify(event.type)}`, ctx);
   }
+}
+
+function isEventType(type: string): type is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(type);
 }
 
 /** Serialises a ledger event's payload as it is stored in `events.data` (money as strings). */

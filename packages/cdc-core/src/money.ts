@@ -3,15 +3,16 @@ import { LedgerflowError } from './errors';
 /** Minor units (cents) as a bigint: money never passes through a JS number. */
 export type Minor = bigint;
 
-/** numeric(20,2) holds at most 18 integer digits. */
-export const MAX_MONEY_MINOR: Minor = 99_999_999_999_999_999_99n;
+/** numeric(20,2) holds at most 18 integer digits: 999999999999999999.99, i.e. 10^20 - 1 minor units. */
+export const MAX_MONEY_MINOR: Minor = 10n ** 20n - 1n;
 
 const MONEY_PATTERN = /^(-?)(0|[1-9][0-9]{0,17})\.([0-9]{2})$/;
 
 /**
  * Parses a decimal string with exactly two fraction digits (`"1250.00"`, `"-0.10"`) into minor
  * units. Anything else — numbers, exponents, one or three fraction digits, more than 18 integer
- * digits — is rejected with `MONEY_INVALID`, so a fractional cent can never be rounded away.
+ * digits, a leading zero or `"-0.00"` — is rejected with `MONEY_INVALID`, so a fractional cent
+ * can never be rounded away and every amount has exactly one spelling (`formatMoney`'s).
  */
 export function parseMoney(text: unknown, field = 'amount'): Minor {
   if (typeof text !== 'string') {
@@ -25,6 +26,9 @@ export function parseMoney(text: unknown, field = 'amount'): Minor {
   }
   const [, sign, whole, fraction] = match;
   const value = BigInt(whole!) * 100n + BigInt(fraction!);
+  if (sign === '-' && value === 0n) {
+    throw new LedgerflowError('MONEY_INVALID', `${field} must not be negative zero`, { details: { field } });
+  }
   return sign === '-' ? -value : value;
 }
 

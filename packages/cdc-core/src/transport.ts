@@ -43,14 +43,12 @@ export function encodeBatch(batch: PartitionBatch, enqueuedAtMs: number): EventJ
  * store, and gap repair will read them from there.
  */
 export function decodeBatch(data: unknown): { partition: number; enqueuedAtMs: number; events: StoredEvent[] } {
-  const d = data as Partial<EventJobData> | null;
-  if (!d || d.v !== JOB_PAYLOAD_VERSION || !Array.isArray(d.events) || typeof d.partition !== 'number' || typeof d.enqueuedAtMs !== 'number') {
+  const d = (typeof data === 'object' && data !== null ? data : {}) as Partial<EventJobData>;
+  if (d.v !== JOB_PAYLOAD_VERSION || !Array.isArray(d.events) || !isNonNegativeInteger(d.partition) || !Number.isFinite(d.enqueuedAtMs)) {
     throw new LedgerflowError('JOB_PAYLOAD_INVALID', `job payload is not a v${JOB_PAYLOAD_VERSION} event batch`);
   }
-  const events = d.events.map((t, i) => {
-    if (!Array.isArray(t) || t.length !== 9 || typeof t[0] !== 'string' || typeof t[3] !== 'number') {
-      throw new LedgerflowError('JOB_PAYLOAD_INVALID', `job payload event ${i} is malformed`);
-    }
+  const events = d.events.map((t: unknown, i) => {
+    if (!isEventTuple(t)) throw new LedgerflowError('JOB_PAYLOAD_INVALID', `job payload event ${i} is malformed`);
     const [position, eventId, streamId, version, type, payload, metadata, createdAt, committedAtMs] = t;
     const event: StoredEvent = {
       position: BigInt(position),
@@ -65,7 +63,26 @@ export function decodeBatch(data: unknown): { partition: number; enqueuedAtMs: n
     };
     return event;
   });
-  return { partition: d.partition, enqueuedAtMs: d.enqueuedAtMs, events };
+  return { partition: d.partition as number, enqueuedAtMs: d.enqueuedAtMs as number, events };
+}
+
+function isNonNegativeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Checks every slot, so a bad payload fails here with its code, not later as a TypeError. */
+function isEventTuple(t: unknown): t is EventTuple {
+  if (!Array.isArray(t) || t.length !== 9) return false;
+  const [position, eventId, streamId, version, type, payload, metadata, createdAt, committedAtMs] = t as unknown[];
+  return (
+    typeof position === 'string' &&
+    /^[0-9]{1,19}$/.test(position) &&
+    [eventId, streamId, type, payload, metadata, createdAt].every((s) => typeof s === 'string') &&
+    typeof version === 'number' &&
+    Number.isInteger(version) &&
+    version >= 1 &&
+    (committedAtMs === null || Number.isFinite(committedAtMs))
+  );
 }
 
 /** The BullMQ queue name of a partition. */

@@ -49,7 +49,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
     LEDGERFLOW_PARTITIONS: String(config.partitions),
     LEDGERFLOW_REDIS_PREFIX: prefix,
     LEDGERFLOW_SLOT: `ledgerflow_${options.database}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
-    PORT: String(options.port),
+    API_PORT: String(options.port),
   };
   const apps: Array<{ name: AppName; child: ChildProcess }> = [];
   const start = (name: AppName, index = 0) => apps.push({ name, child: startApp(name, env, path.join(logDir, `${name}${index ? `-${index}` : ''}.log`)) });

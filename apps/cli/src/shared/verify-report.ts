@@ -8,7 +8,7 @@ export function formatVerifyReport(report: VerifyReport): string[] {
       `${report.accountRows.toLocaleString('en-US')} account rows, ${report.transactionRows.toLocaleString('en-US')} transaction rows in the read models`,
     `  accounts:     ${m.missingAccounts} missing, ${m.extraAccounts} extra, ${m.wrongAccounts} wrong`,
     `  transactions: ${m.missingTransactions} missing, ${m.extraTransactions} extra, ${m.wrongTransactions} wrong`,
-    `  event store:  ${m.brokenStreams} streams with version gaps`,
+    `  event store:  ${m.brokenStreams} streams with version gaps, ${m.parkedStreams} accounts holding an event that cannot be applied`,
     report.total === 0 ? 'verify: OK — 0 mismatches' : `verify: FAILED — ${report.total} mismatches`,
   ];
   for (const sample of report.samples) lines.push(`  e.g. ${sample}`);

@@ -22,8 +22,8 @@ export async function readVersionRanges(db: Kysely<LedgerDatabase>, ranges: read
     select ${EVENT_COLUMNS}
     from events e
     join unnest(${ranges.map((r) => r.streamId)}::uuid[], ${ranges.map((r) => r.fromVersion)}::int[], ${ranges.map((r) => r.toVersion)}::int[])
-      as r(stream_id, from_version, to_version)
-      on e.stream_id = r.stream_id and e.version between r.from_version and r.to_version
+      as r(range_stream_id, from_version, to_version)
+      on e.stream_id = r.range_stream_id and e.version between r.from_version and r.to_version
     order by e.stream_id, e.version`.execute(db);
   return result.rows.map((row) => decodeEventRow(row));
 }

@@ -12,7 +12,9 @@ export const schema0001: Migration = {
         type text not null,
         data jsonb not null,
         metadata jsonb not null default '{}'::jsonb,
-        created_at timestamptz not null default now(),
+        -- Millisecond precision: a JS Date (every reader's) holds no more, so the read models'
+        -- copies (occurred_at, updated_at) equal this column exactly and verify can compare them.
+        created_at timestamptz(3) not null default now(),
         unique (stream_id, version)
       )`.execute(db);
     await sql`

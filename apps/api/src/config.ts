@@ -1,0 +1,59 @@
+import { LedgerflowError } from '@ledgerflow/cdc-core';
+import { z } from 'zod';
+
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ledgerflow';
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be from ${min} to ${max}`);
+
+const schema = z.object({
+  DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: integer(0, 65_535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  API_BODY_LIMIT_BYTES: integer(1024, 10 * 1024 * 1024).default(16_384),
+  API_DB_POOL_MAX: integer(1, 200).default(10),
+});
+
+/** The API's configuration, read once at start-up. */
+export interface ApiConfig {
+  /** `DATABASE_URL` @defaultValue postgres://postgres@127.0.0.1:5432/ledgerflow */
+  readonly databaseUrl: string;
+  /** `API_HOST` @defaultValue 127.0.0.1 */
+  readonly host: string;
+  /** `API_PORT` @defaultValue 3000 */
+  readonly port: number;
+  /** `LOG_LEVEL` @defaultValue info */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `API_BODY_LIMIT_BYTES` @defaultValue 16384 */
+  readonly bodyLimitBytes: number;
+  /** `API_DB_POOL_MAX`: PostgreSQL connections of the pool. @defaultValue 10 */
+  readonly dbPoolMax: number;
+}
+
+/**
+ * Validates the environment (empty values count as unset) and returns a frozen config.
+ * Throws CONFIG_INVALID naming the variable at fault, never its value (it may be a secret).
+ */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = issue.path.map(String).join('.');
+    throw new LedgerflowError('CONFIG_INVALID', `${variable}: ${issue.message}`, { details: { variable } });
+  }
+  const c = result.data;
+  return Object.freeze({
+    databaseUrl: c.DATABASE_URL,
+    host: c.API_HOST,
+    port: c.API_PORT,
+    logLevel: c.LOG_LEVEL,
+    bodyLimitBytes: c.API_BODY_LIMIT_BYTES,
+    dbPoolMax: c.API_DB_POOL_MAX,
+  });
+}

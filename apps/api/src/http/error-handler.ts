@@ -1,0 +1,49 @@
+import { isLedgerflowError } from '@ledgerflow/cdc-core';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiError, isApiError } from '../errors';
+import { isDatabaseUnavailable, isTransactionConflict } from '../write/pg-errors';
+
+/** Fastify's own request errors, by code, as catalogue errors. */
+const FASTIFY_ERRORS: Readonly<Record<string, () => ApiError>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new ApiError('MALFORMED_JSON', 'request body is not valid JSON', { field: 'body' }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new ApiError('MALFORMED_JSON', 'request body is empty but content-type says JSON', { field: 'body' }),
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new ApiError('PAYLOAD_TOO_LARGE', 'request body is too large', { field: 'body' }),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json'),
+};
+
+/**
+ * Maps whatever a handler threw to a catalogue error. Bad input is always a 4xx; only what
+ * the API cannot explain becomes a 500, with a generic message (details go to the log).
+ */
+export function toApiError(error: unknown): ApiError {
+  if (isApiError(error)) return error;
+  if (isLedgerflowError(error, 'MONEY_INVALID')) {
+    const field = typeof error.details['field'] === 'string' ? error.details['field'] : 'amount';
+    return new ApiError('VALIDATION_FAILED', error.message, { field, cause: error });
+  }
+  if (isLedgerflowError(error, 'CONCURRENCY_CONFLICT')) return new ApiError('CONCURRENCY_CONFLICT', error.message, { retryable: error.retryable, cause: error });
+  if (isTransactionConflict(error)) return new ApiError('CONCURRENCY_CONFLICT', 'the transaction collided with another one; retry it', { retryable: true, cause: error });
+  if (isDatabaseUnavailable(error)) return new ApiError('SERVICE_UNAVAILABLE', 'the database is unavailable; retry later', { retryable: true, cause: error });
+  const fastifyError = error as Partial<FastifyError> | null;
+  const known = typeof fastifyError?.code === 'string' ? FASTIFY_ERRORS[fastifyError.code] : undefined;
+  if (known) return known();
+  // Any other client error fastify raised itself (e.g. prototype poisoning, bad content-length).
+  if (error instanceof SyntaxError || (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500)) {
+    return new ApiError(error instanceof SyntaxError ? 'MALFORMED_JSON' : 'BAD_REQUEST', 'the request could not be read', { cause: error });
+  }
+  return new ApiError('INTERNAL_ERROR', 'internal error', { cause: error });
+}
+
+/** Installs the JSON error and not-found handlers on `app`. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) request.log.error({ err: error, code: apiError.code }, 'request failed');
+    else request.log.info({ code: apiError.code, field: apiError.field }, 'request refused');
+    return reply.status(apiError.status).send(apiError.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const apiError = new ApiError('ROUTE_NOT_FOUND', `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`);
+    return reply.status(apiError.status).send(apiError.toBody());
+  });
+}

@@ -1,0 +1,48 @@
+import type { LedgerDatabase } from '@ledgerflow/sinks';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { installErrorHandlers } from './http/error-handler';
+import { requestIdOf } from './http/request-id';
+import { registerAccountCommands } from './routes/account-commands';
+import { registerAccountQueries } from './routes/account-queries';
+import { registerHealth } from './routes/health';
+import { registerTransferCommands } from './routes/transfer-commands';
+
+/** What the HTTP server needs; the caller owns (and closes) the database. */
+export interface ServerDeps {
+  readonly db: Kysely<LedgerDatabase>;
+  /** A pino logger; without one the server logs nothing (tests). */
+  readonly logger?: FastifyBaseLogger;
+  /** Largest accepted request body. @defaultValue 16384 */
+  readonly bodyLimitBytes?: number;
+}
+
+/**
+ * Builds the Ledgerflow API (commands and queries) without listening; use `inject` in tests
+ * or `listen` in main.ts.
+ *
+ * @example
+ *   const app = buildServer({ db });
+ *   const res = await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'Ada', initialBalance: '10.00' } });
+ */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.bodyLimitBytes ?? 16_384,
+    // The caller's x-request-id (when safe) becomes the log reqId and the events' correlationId.
+    genReqId: requestIdOf,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  // Commands take JSON only: a text body is refused with 415 instead of failing validation.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandlers(app);
+  registerHealth(app);
+  registerAccountCommands(app, deps.db);
+  registerTransferCommands(app, deps.db);
+  registerAccountQueries(app, deps.db);
+  return app;
+}

@@ -1,0 +1,54 @@
+import { isLedgerflowError } from '@ledgerflow/cdc-core';
+import { describe, expect, it } from 'vitest';
+import { loadProjectorConfig } from './config';
+import { resolvePartitions } from './projector';
+
+describe('loadProjectorConfig', () => {
+  it('applies the defaults, derives the prefix from the database name and freezes', () => {
+    const config = loadProjectorConfig({ DATABASE_URL: 'postgres://u@db:5432/bank' });
+    expect(config).toEqual({
+      databaseUrl: 'postgres://u@db:5432/bank',
+      redisUrl: 'redis://127.0.0.1:6379',
+      partitions: 16,
+      redisPrefix: 'ledgerflow-bank',
+      maxBatchEvents: 5000,
+      flushMs: 25,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = loadProjectorConfig({
+      LEDGERFLOW_PARTITIONS: '4',
+      LEDGERFLOW_REDIS_PREFIX: 'px',
+      LEDGERFLOW_PROJECTOR_MAX_BATCH: '100',
+      LEDGERFLOW_PROJECTOR_FLUSH_MS: '0',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({ partitions: 4, redisPrefix: 'px', maxBatchEvents: 100, flushMs: 0, logLevel: 'debug' });
+  });
+
+  it('rejects bad values with CONFIG_INVALID naming each one', () => {
+    let error: unknown;
+    try {
+      loadProjectorConfig({ LEDGERFLOW_PARTITIONS: '0', LEDGERFLOW_PROJECTOR_MAX_BATCH: 'lots', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(isLedgerflowError(error, 'CONFIG_INVALID')).toBe(true);
+    expect(String((error as Error).message)).toMatch(/LEDGERFLOW_PARTITIONS.*LEDGERFLOW_PROJECTOR_MAX_BATCH.*LOG_LEVEL/);
+  });
+});
+
+describe('resolvePartitions', () => {
+  it('defaults to every partition', () => {
+    expect(resolvePartitions(3)).toEqual([0, 1, 2]);
+  });
+
+  it('sorts and dedupes an explicit set and rejects partitions out of range', () => {
+    expect(resolvePartitions(8, [5, 1, 5])).toEqual([1, 5]);
+    expect(() => resolvePartitions(4, [4])).toThrow(RangeError);
+    expect(() => resolvePartitions(4, [-1])).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,10 @@
+export { loadProjectorConfig } from './config';
+export type { ProjectorConfig } from './config';
+export { projectBatch } from './project-batch';
+export type { BatchStats, ProjectBatchOptions } from './project-batch';
+export { logFoldFailures } from './fold-failures';
+export type { FailureContext, FailureHandler } from './fold-failures';
+export { isRetryableError } from './classify-error';
+export { startProjector } from './projector';
+export type { Projector, StartProjectorOptions } from './projector';
+export type { ProjectorStats } from './projector-stats';

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { LedgerflowError, decodeBatch, isUuid, partitionQueueName, type StoredEvent } from '@ledgerflow/cdc-core';
+import type { LedgerDatabase } from '@ledgerflow/sinks';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { isRetryableError } from './classify-error';
+import type { FailureHandler } from './fold-failures';
+import { keepLocks } from './lock-keeper';
+import { projectBatch } from './project-batch';
+import type { ProjectorCounters } from './projector-stats';
+
+/** Lock period of a fetched job; renewed every half period while its batch runs. */
+const LOCK_MS = 30_000;
+/**
+ * Redelivery is a no-op (G1), so a job may stall (its projector killed) several times before
+ * BullMQ gives up on it; the default of 1 would fail a batch after two crashes.
+ */
+const MAX_STALLED_COUNT = 5;
+/**
+ * Seconds one blocking fetch waits for a job: bounds how long `stop()` waits on an idle
+ * partition, at the cost of one BZPOPMIN per idle partition per period.
+ */
+const BLOCK_SECONDS = 1;
+/** Pause after an unexpected error of the fetch loop itself, so a broken Redis is not hammered. */
+const LOOP_ERROR_PAUSE_MS = 500;
+
+/** What one partition consumer needs. */
+export interface PartitionConsumerOptions {
+  readonly partition: number;
+  readonly db: Kysely<LedgerDatabase>;
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly maxBatchEvents: number;
+  readonly flushMs: number;
+  readonly logger: Logger;
+  readonly onFailures: FailureHandler;
+  readonly counters: ProjectorCounters;
+}
+
+interface TakenJob {
+  readonly job: Job;
+  readonly token: string;
+  readonly events: readonly StoredEvent[];
+}
+
+/**
+ * Consumes one partition queue with a BullMQ Worker in manual mode, one batch at a time (so
+ * per-partition order is kept without BullMQ groups): take the jobs already waiting, up to
+ * maxBatchEvents or flushMs after the first, project them in one transaction, then complete
+ * them all — or hand them all back to BullMQ (attempts/backoff of the job) if it rolled back.
+ */
+export class PartitionConsumer {
+  readonly partition: number;
+  readonly #options: PartitionConsumerOptions;
+  readonly #worker: Worker;
+  readonly #log: Logger;
+  #stopping = false;
+  #running: Promise<void> = Promise.resolve();
+  #stopped: Promise<void> | undefined;
+
+  constructor(options: PartitionConsumerOptions) {
+    this.partition = options.partition;
+    this.#options = options;
+    this.#log = options.logger.child({ partition: options.partition });
+    this.#worker = new Worker(partitionQueueName(options.partition), null, {
+      connection: { url: options.redisUrl, maxRetriesPerRequest: null },
+      prefix: options.prefix,
+      autorun: false,
+      concurrency: 1,
+      drainDelay: BLOCK_SECONDS,
+      lockDuration: LOCK_MS,
+      maxStalledCount: MAX_STALLED_COUNT,
+    });
+    this.#worker.on('error', (err) => this.#log.warn({ err }, 'queue worker error'));
+  }
+
+  /** Starts the stalled-job checker (manual mode does not) and the fetch loop. */
+  async start(): Promise<void> {
+    await this.#worker.startStalledCheckTimer();
+    this.#running = this.#loop();
+  }
+
+  /** Finishes the batch in hand, takes no more jobs, closes the worker. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#stopping = true;
+      await this.#running;
+      await this.#worker.close();
+    })();
+    return this.#stopped;
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopping) {
+      try {
+        const taken = await this.#takeJobs();
+        if (taken.length > 0) await this.#project(taken);
+      } catch (err) {
+        this.#log.error({ err }, 'partition loop error; pausing before the next fetch');
+        await new Promise((resolve) => setTimeout(resolve, LOOP_ERROR_PAUSE_MS));
+      }
+    }
+  }
+
+  /** Blocks for a first job, then takes what is already waiting until size or time says flush. */
+  async #takeJobs(): Promise<TakenJob[]> {
+    const taken: TakenJob[] = [];
+    let job = await this.#fetch(true);
+    const deadline = Date.now() + this.#options.flushMs;
+    let events = 0;
+    while (job) {
+      const read = await this.#read(job);
+      if (read) {
+        taken.push(read);
+        events += read.events.length;
+      }
+      if (events >= this.#options.maxBatchEvents || Date.now() >= deadline || this.#stopping) break;
+      // An empty queue flushes at once: waiting longer would only add latency, and under load
+      // jobs pile up during the previous transaction, so batches grow by themselves.
+      job = await this.#fetch(false).catch((err: unknown) => {
+        // Project what is in hand rather than leave it to stall.
+        this.#log.warn({ err }, 'could not take more jobs; flushing the batch in hand');
+        return undefined;
+      });
+    }
+    return taken;
+  }
+
+  async #fetch(block: boolean): Promise<Job | undefined> {
+    return (await this.#worker.getNextJob(randomUUID(), { block })) ?? undefined;
+  }
+
+  /** Decodes a job; a payload that cannot be read fails at once, without retry. */
+  async #read(job: Job): Promise<TakenJob | undefined> {
+    const token = job.token ?? '';
+    try {
+      const batch = decodeBatch(job.data);
+      // Ids end up in uuid casts; one bad id would roll back every batch this job joins.
+      const badEvent = batch.events.findIndex((e) => !isUuid(e.streamId) || !isUuid(e.eventId) || !Number.isInteger(e.version) || e.version < 1);
+      if (badEvent >= 0) throw new LedgerflowError('JOB_PAYLOAD_INVALID', `job payload event ${badEvent} has a malformed id or version`);
+      if (batch.partition !== this.partition) {
+        // Its checkpoint would move the wrong partition; the events stay in the event store.
+        throw new LedgerflowError('JOB_PAYLOAD_INVALID', `job holds partition ${batch.partition}'s events but sits in queue ${this.#worker.name}`);
+      }
+      return { job, token, events: batch.events };
+    } catch (err) {
+      this.#options.counters.invalidJob();
+      this.#log.error({ code: 'JOB_PAYLOAD_INVALID', jobId: job.id, err }, 'job payload cannot be read; failing it without retry');
+      const reason = new UnrecoverableError(err instanceof Error ? err.message : String(err));
+      await job.moveToFailed(reason, token, false).catch((e: unknown) => this.#log.warn({ jobId: job.id, err: e }, 'could not fail invalid job'));
+      return undefined;
+    }
+  }
+
+  async #project(taken: readonly TakenJob[]): Promise<void> {
+    const events = taken.flatMap((t) => t.events);
+    const locks = keepLocks(this.#worker, taken.map((t) => t.job), LOCK_MS, this.#log);
+    const { db, onFailures, counters } = this.#options;
+    let stats;
+    try {
+      stats = await projectBatch(db, this.partition, events, { onFailures });
+    } catch (err) {
+      locks.stop();
+      counters.rolledBack();
+      await this.#rolledBack(taken, err, events.length);
+      return;
+    }
+    locks.stop();
+    counters.committed(stats, taken.length, events.length);
+    this.#log.debug({ ...stats, jobs: taken.length, events: events.length }, 'batch committed');
+    await this.#settle(taken, (t) => t.job.moveToCompleted(null, t.token, false), 'complete');
+  }
+
+  /**
+   * A retryable error hands every job back to BullMQ, which retries it per the job's attempts
+   * and backoff. Any other error may come from one bad job (say, a payload that decodes but
+   * holds an impossible value): jobs that shared the transaction then go again one by one, so
+   * only the bad one burns its attempts.
+   */
+  async #rolledBack(taken: readonly TakenJob[], err: unknown, events: number): Promise<void> {
+    const retryable = isRetryableError(err);
+    if (!retryable && taken.length > 1) {
+      this.#log.error({ err, jobs: taken.length, events }, 'batch rolled back; projecting its jobs one at a time');
+      for (const t of taken) await this.#project([t]);
+      return;
+    }
+    this.#log[retryable ? 'warn' : 'error']({ err, retryable, jobs: taken.length, events }, 'batch rolled back; handing its jobs back to BullMQ to retry');
+    const reason = err instanceof Error ? err : new Error(String(err));
+    await this.#settle(taken, (t) => t.job.moveToFailed(reason, t.token, false), 'fail');
+  }
+
+  /**
+   * Moves every job on. A job we cannot move (lock lost to the stalled checker, Redis gone)
+   * will be delivered again, and the version guard makes that delivery a no-op.
+   */
+  async #settle(taken: readonly TakenJob[], move: (t: TakenJob) => Promise<unknown>, what: string): Promise<void> {
+    const results = await Promise.allSettled(taken.map(move));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') this.#log.warn({ jobId: taken[i]!.job.id, err: r.reason as unknown }, `could not ${what} job; it will be redelivered`);
+    });
+  }
+}

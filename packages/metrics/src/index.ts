@@ -1,0 +1,3 @@
+export { ATTRIBUTE, LAG_BUCKETS_SECONDS, METRIC } from './names';
+export { createInstruments } from './instruments';
+export type { Instruments } from './instruments';

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { MAX_MONEY_MINOR, isLedgerflowError, type AccountRow, type TransactionRow } from '@ledgerflow/cdc-core';
+import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNTS_PROJECTION, loadAccounts, writeProjection, type ProjectionWrite } from './read-model-store';
+
+let t: TestDatabase;
+
+beforeAll(async () => {
+  t = await createTestDatabase('read_model_store');
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+function account(accountId: string, version: number, balance: bigint, position: bigint): AccountRow {
+  return {
+    accountId,
+    ownerName: `owner ${accountId.slice(0, 4)}`,
+    balance,
+    status: 'active',
+    version,
+    lastPosition: position,
+    createdAt: '2024-01-01T00:00:00.001Z',
+    updatedAt: new Date(Date.UTC(2024, 0, 1) + version * 1000).toISOString(),
+  };
+}
+
+function deposit(accountId: string, amount: bigint, balanceAfter: bigint, position: bigint): TransactionRow {
+  return { transactionId: randomUUID(), accountId, type: 'DEPOSIT', amount, balanceAfter, position, occurredAt: '2024-01-01T00:00:02.345Z' };
+}
+
+async function staleWrite(write: ProjectionWrite): Promise<unknown> {
+  try {
+    await t.db.transaction().execute((trx) => writeProjection(trx, write));
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected STALE_WRITE, the write went through');
+}
+
+async function checkpoint(partition: number): Promise<{ position: string; events_applied: string } | undefined> {
+  return t.db
+    .selectFrom('projection_checkpoints')
+    .select(['position', 'events_applied'])
+    .where('projection', '=', ACCOUNTS_PROJECTION)
+    .where('partition', '=', partition)
+    .executeTakeFirst();
+}
+
+const count = async (table: 'transaction_projections' | 'account_projections') =>
+  Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+
+describe('writeProjection / loadAccounts', () => {
+  const A = randomUUID();
+  const B = randomUUID();
+  const big = 9_007_199_254_740_993n;
+
+  it('inserts account rows, transaction rows and the checkpoint; rows load back exactly', async () => {
+    const a = account(A, 2, MAX_MONEY_MINOR, big);
+    const b = account(B, 1, 1n, 5n);
+    await t.db.transaction().execute((trx) =>
+      writeProjection(trx, { accounts: [a, b], transactions: [deposit(A, 1n, MAX_MONEY_MINOR, big)], checkpoint: { partition: 3, position: big, eventsApplied: 3 } }),
+    );
+    const loaded = await loadAccounts(t.db, [A, B, randomUUID()]);
+    expect(loaded.size).toBe(2);
+    expect(loaded.get(A)).toEqual(a);
+    expect(loaded.get(B)).toEqual(b);
+    expect(await count('transaction_projections')).toBe(1);
+    const money = await t.pool.query<{ amount: string; balance_after: string }>('select amount::text, balance_after::text from transaction_projections');
+    expect(money.rows).toEqual([{ amount: '0.01', balance_after: '999999999999999999.99' }]);
+    expect(await checkpoint(3)).toEqual({ position: big.toString(), events_applied: '3' });
+    expect((await loadAccounts(t.db, [])).size).toBe(0);
+  });
+
+  it.each([
+    ['an equal', 2],
+    ['a lower', 1],
+  ])('refuses %s version with a retryable STALE_WRITE and rolls the whole batch back', async (_what, version) => {
+    const before = await loadAccounts(t.db, [A, B]);
+    const transactionsBefore = await count('transaction_projections');
+    const error = await staleWrite({
+      // B moves forward legitimately; A is stale, so nothing of the batch may stay.
+      accounts: [account(B, 2, 100n, 6n), account(A, version, 0n, big + 1n)],
+      transactions: [deposit(B, 99n, 100n, 6n)],
+      checkpoint: { partition: 3, position: big + 10n, eventsApplied: 2 },
+    });
+    expect(isLedgerflowError(error, 'STALE_WRITE')).toBe(true);
+    expect((error as { retryable: boolean }).retryable).toBe(true);
+    expect(await loadAccounts(t.db, [A, B])).toEqual(before);
+    expect(await count('transaction_projections')).toBe(transactionsBefore);
+    expect(await checkpoint(3)).toEqual({ position: big.toString(), events_applied: '3' });
+  });
+
+  it('moves a row forward to a higher version', async () => {
+    const next = { ...account(A, 3, 0n, big + 1n), status: 'closed' as const };
+    await t.db.transaction().execute((trx) => writeProjection(trx, { accounts: [next], transactions: [], checkpoint: { partition: 3, position: big + 1n, eventsApplied: 1 } }));
+    expect((await loadAccounts(t.db, [A])).get(A)).toEqual(next);
+  });
+
+  it('keeps the greatest checkpoint position and adds up events_applied', async () => {
+    const write = (position: bigint, eventsApplied: number) =>
+      t.db.transaction().execute((trx) => writeProjection(trx, { accounts: [], transactions: [], checkpoint: { partition: 7, position, eventsApplied } }));
+    await write(100n, 5);
+    expect(await checkpoint(7)).toEqual({ position: '100', events_applied: '5' });
+    await write(40n, 2);
+    expect(await checkpoint(7)).toEqual({ position: '100', events_applied: '7' });
+    await write(2n ** 62n, 1);
+    expect(await checkpoint(7)).toEqual({ position: (2n ** 62n).toString(), events_applied: '8' });
+    // Other partitions are untouched.
+    expect((await checkpoint(3))?.position).toBe((big + 1n).toString());
+  });
+});

@@ -40,24 +40,45 @@ describe('optimistic concurrency', () => {
     expect(await expectConsistent(id)).toEqual({ version: 2, balance: '40.00', status: 'active' });
   });
 
-  it('two deposits without expectedVersion racing on the same version: one wins, the other gets a retryable 409', async () => {
+  it('two deposits without expectedVersion queue on the account lock: both apply, in turn', async () => {
     const id = await h.open('10.00');
-    // Hold version 2 of the stream uncommitted so that both commands read version 1 and then
-    // queue on the same unique key: the race is forced, not left to timing.
+    // Hold version 2 of the stream uncommitted: the first deposit waits on that unique key, the
+    // second on the account's snapshot lock. Released, both apply one after the other.
     const blocker = await h.tdb.pool.connect();
     try {
       await blocker.query('begin');
       await blocker.query(`insert into events (event_id, stream_id, version, type, data) values ($1, $2, 2, 'MoneyDeposited', '{}')`, [crypto.randomUUID(), id]);
       const racing = [1, 2].map(() => h.post(`/accounts/${id}/deposits`, { amount: '1.00' }));
-      await waitFor('both deposits to wait on the held version', async () => (await backendsWaitingOnLocks()) >= 2, 10_000, 20);
+      await waitFor('both deposits to wait on locks', async () => (await backendsWaitingOnLocks()) >= 2, 10_000, 20);
       await blocker.query('rollback');
       const responses = await Promise.all(racing);
-      expect(statusesOf(responses)).toEqual([201, 409]);
-      expect(responses.find((r) => r.statusCode === 409)!.json().error).toMatchObject({ code: 'CONCURRENCY_CONFLICT', retryable: true });
+      expect(statusesOf(responses)).toEqual([201, 201]);
+      expect(responses.map((r) => r.json().version).sort()).toEqual([2, 3]);
     } finally {
       blocker.release();
     }
-    expect(await expectConsistent(id)).toEqual({ version: 2, balance: '11.00', status: 'active' });
+    expect(await expectConsistent(id)).toEqual({ version: 3, balance: '12.00', status: 'active' });
+  });
+
+  it('a version taken behind the snapshot (a raw insert) is a retryable 409 and writes nothing', async () => {
+    const id = await h.open('10.00');
+    const blocker = await h.tdb.pool.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query(`insert into events (event_id, stream_id, version, type, data) values ($1, $2, 2, 'MoneyDeposited', '{"accountId":"x"}')`, [crypto.randomUUID(), id]);
+      const racing = h.post(`/accounts/${id}/deposits`, { amount: '1.00' });
+      await waitFor('the deposit to wait on the held version', async () => (await backendsWaitingOnLocks()) >= 1, 10_000, 20);
+      await blocker.query('commit');
+      const response = await racing;
+      expect(response.statusCode).toBe(409);
+      expect(response.json().error).toMatchObject({ code: 'CONCURRENCY_CONFLICT', retryable: true });
+    } finally {
+      blocker.release();
+    }
+    const state = await h.tdb.pool.query('select version, balance::text as balance from account_write_state where stream_id = $1', [id]);
+    expect(state.rows[0]).toEqual({ version: 1, balance: '10.00' });
+    const events = await h.tdb.pool.query('select count(*)::int as n from events where stream_id = $1', [id]);
+    expect(events.rows[0].n).toBe(2);
   });
 
   it('many concurrent withdrawals never overdraw and leave snapshot = fold', async () => {

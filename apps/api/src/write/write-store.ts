@@ -15,11 +15,17 @@ export interface AppendedEvent {
   readonly position: bigint;
 }
 
-/** Reads the write-side snapshots of the given accounts (absent accounts are missing). */
+/**
+ * Reads the write-side snapshots of the given accounts (absent accounts are missing) and locks
+ * them, in stream-id order, until the transaction ends. Commands on one account queue behind
+ * each other instead of racing to a 409 and being retried: a hot account costs waiting, not
+ * wasted transactions. The version guards stay the safety net; the lock is for throughput.
+ */
 export async function readWriteStates(db: Db, streamIds: readonly string[]): Promise<Map<string, AccountState>> {
   const result = await sql<{ stream_id: string; version: number; balance: string; status: 'active' | 'closed' }>`
     select stream_id, version, balance::text as balance, status
-    from account_write_state where stream_id = any(${[...streamIds]}::uuid[])`.execute(db);
+    from account_write_state where stream_id = any(${[...streamIds]}::uuid[])
+    order by stream_id for update`.execute(db);
   return new Map(result.rows.map((r) => [r.stream_id, { version: r.version, balance: parseNumeric(r.balance, 'balance'), status: r.status }]));
 }
 

@@ -28,7 +28,7 @@ Options:
   --events M        events to append in total, account creations included (default 100000)
   --concurrency C   commands in flight (default 32)
   --projectors K    projector processes (default 1)
-  --port P          API port (default 3100)
+  --port P          API port (default 3100; 0 picks a free one)
   --seed S          workload seed (default 42)
   --database NAME   database to (re)create on the DATABASE_URL server (default ledgerflow_demo)
   --timeout SEC     how long to wait for the read models to catch up (default 300)`,

@@ -11,6 +11,7 @@ import { WORKSPACE_ROOT, startApp, stopApp, type AppName } from '../shared/app-p
 import { recreateDatabase } from '../shared/database-admin';
 import { migrateDatabase } from '../shared/migrate-database';
 import { PipelineProbe, type PipelineSnapshot } from '../shared/pipeline-probe';
+import { freePort } from '../shared/free-port';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
 import { formatVerifyReport } from '../shared/verify-report';
 
@@ -42,6 +43,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   await deleteKeysWithPrefix(redis, prefix);
 
+  const port = options.port || (await freePort());
   const env = {
     ...config.env,
     DATABASE_URL: databaseUrl,
@@ -49,7 +51,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
     LEDGERFLOW_PARTITIONS: String(config.partitions),
     LEDGERFLOW_REDIS_PREFIX: prefix,
     LEDGERFLOW_SLOT: `ledgerflow_${options.database}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
-    API_PORT: String(options.port),
+    API_PORT: String(port),
   };
   const apps: Array<{ name: AppName; child: ChildProcess }> = [];
   const start = (name: AppName, index = 0) => apps.push({ name, child: startApp(name, env, path.join(logDir, `${name}${index ? `-${index}` : ''}.log`)) });
@@ -61,7 +63,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
   const db = createDb(pool);
   const probe = new PipelineProbe(db, redis, prefix, config.partitions);
   try {
-    return await runWorkloadAndVerify(options, db, probe, apps, new BankApiClient(`http://127.0.0.1:${options.port}`));
+    return await runWorkloadAndVerify(options, db, probe, apps, new BankApiClient(`http://127.0.0.1:${port}`));
   } finally {
     await Promise.all(apps.map((a) => stopApp(a.child)));
     await probe.close();

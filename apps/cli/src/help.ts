@@ -8,6 +8,7 @@ Commands:
   demo        run the whole pipeline on a fresh database with a live view, then verify
   migrate     create the database if needed and apply the schema migrations
   verify      diff the read models with a fold of the event store (exit 1 on any mismatch)
+  status      partitions (owner, checkpoint, queue depth, lag), projector members, slots
   api         run the banking HTTP API
   ingest      run the CDC ingest (logical replication → BullMQ)
   projector   run a projector worker
@@ -40,6 +41,11 @@ Creates the DATABASE_URL database if it does not exist and applies pending migra
 Recomputes every account from the events table (in SQL, independently of the projector) and
 diffs balance, status, version, last position, owner and every transaction row with the read
 models. Prints counts; exits 1 on any mismatch.`,
+  status: `Usage: ledgerflow status [--json]
+
+Prints each partition's owner (the projector member holding its lock), checkpoint position,
+events applied, queue depth and lag (age of its oldest unfinished job); each projector's
+heartbeat and partitions; and the replication slots with their retained WAL.`,
   api: `Usage: ledgerflow api [--port P]
 
 Runs the banking HTTP API (API_PORT, default 3000; API_HOST, default 127.0.0.1).`,

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runDemo } from './commands/demo';
 import { runMigrate } from './commands/migrate';
 import { runApp } from './commands/run-app';
+import { runStatus } from './commands/status';
 import { runVerify } from './commands/verify';
 import { loadCliConfig } from './config';
 import { HELP } from './help';
@@ -49,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return runMigrate(config);
     case 'verify':
       return runVerify(config, { json: Boolean(values.json) });
+    case 'status':
+      return runStatus(config, { json: Boolean(values.json) });
     case 'api':
       return runApp(config, 'api', values.port ? { API_PORT: values.port } : {});
     case 'ingest':

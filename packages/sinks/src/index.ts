@@ -7,3 +7,5 @@ export { ACCOUNTS_PROJECTION, loadAccounts, writeProjection } from './postgres/r
 export type { ProjectionWrite } from './postgres/read-model-store';
 export { verifyReadModels } from './postgres/verify';
 export type { VerifyReport } from './postgres/verify';
+export { PROJECTOR_APP_NAME_PREFIX, PROJECTOR_LOCK_NAMESPACE, readPipelineStatus } from './postgres/pipeline-status';
+export type { MemberStatusRow, PartitionStatusRow, PipelineStatus, SlotStatusRow } from './postgres/pipeline-status';

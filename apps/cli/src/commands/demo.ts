@@ -66,6 +66,8 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
     return await runWorkloadAndVerify(options, db, probe, apps, new BankApiClient(`http://127.0.0.1:${port}`));
   } finally {
     await Promise.all(apps.map((a) => stopApp(a.child)));
+    // The demo's data stays for inspection, but an idle slot would retain WAL forever.
+    await dropSlot(pool, env.LEDGERFLOW_SLOT).catch((error: unknown) => console.error(`could not drop slot ${env.LEDGERFLOW_SLOT}: ${String(error)}`));
     await probe.close();
     await db.destroy();
     redis.disconnect();
@@ -164,4 +166,8 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs:
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+async function dropSlot(pool: pg.Pool, slot: string): Promise<void> {
+  await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [slot]);
 }

@@ -6,6 +6,7 @@ Usage: ledgerflow <command> [options]
 
 Commands:
   demo        run the whole pipeline on a fresh database with a live view, then verify
+  bench       project a seeded event store from scratch with 1 and 2 projectors; report events/s
   migrate     create the database if needed and apply the schema migrations
   verify      diff the read models with a fold of the event store (exit 1 on any mismatch)
   status      partitions (owner, checkpoint, queue depth, lag), projector members, slots
@@ -33,6 +34,20 @@ Options:
   --seed S          workload seed (default 42)
   --database NAME   database to (re)create on the DATABASE_URL server (default ledgerflow_demo)
   --timeout SEC     how long to wait for the read models to catch up (default 300)`,
+  bench: `Usage: ledgerflow bench [options]
+
+Re-creates its own database, seeds it with a Zipf-skewed ledger, then projects it from scratch
+(ingest catch-up + projectors) once per projector count, timing from the first to the last
+projected event, and verifies after each run (a run that does not verify fails the command).
+
+Options:
+  --events M          events to seed (default 200000; 20000 with --quick)
+  --accounts N        accounts (default 10000; 500 with --quick)
+  --projectors LIST   projector process counts to compare (default 1,2)
+  --database NAME     database to (re)create (default ledgerflow_bench)
+  --seed S            generator seed (default 42)
+  --json-file FILE    also write the results as JSON
+  --quick             a small run (seconds)`,
   migrate: `Usage: ledgerflow migrate
 
 Creates the DATABASE_URL database if it does not exist and applies pending migrations.`,

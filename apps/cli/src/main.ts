@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runBench } from './commands/bench';
 import { runDemo } from './commands/demo';
 import { runMigrate } from './commands/migrate';
 import { runApp } from './commands/run-app';
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       database: { type: 'string' },
       timeout: { type: 'string' },
+      quick: { type: 'boolean' },
+      'json-file': { type: 'string' },
     },
   });
   if (values.help) {
@@ -57,6 +60,17 @@ async function main(argv: string[]): Promise<number> {
     case 'ingest':
     case 'projector':
       return runApp(config, command, {});
+    case 'bench': {
+      const quick = Boolean(values.quick);
+      return runBench(config, {
+        accounts: int(values.accounts, quick ? 500 : 10_000, 'accounts'),
+        events: int(values.events, quick ? 20_000 : 200_000, 'events'),
+        projectors: (values.projectors ?? '1,2').split(',').map((p) => Math.max(1, int(p, 1, 'projectors'))),
+        database: values.database ?? 'ledgerflow_bench',
+        seed: int(values.seed, 42, 'seed'),
+        ...(values['json-file'] ? { jsonFile: values['json-file'] } : {}),
+      });
+    }
     case 'demo':
       return runDemo(config, {
         accounts: Math.max(2, int(values.accounts, 1000, 'accounts')),

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { createDb, verifyReadModels } from '@ledgerflow/sinks';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
+import { deleteKeysWithPrefix } from '../shared/redis-keys';
+
+export interface CatchUpResult {
+  readonly projectors: number;
+  readonly events: number;
+  /** From the first projected event to the last. */
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly verified: boolean;
+  readonly mismatches: number;
+}
+
+/**
+ * Projects an already-filled event store from scratch with ingest and `projectors` projector
+ * processes, timing from the first to the last projected event, then verifies. The read
+ * models, checkpoints, slot and queues are reset first, so every run does the same work.
+ */
+export async function runCatchUp(options: { databaseUrl: string; redis: Redis; redisPrefix: string; slot: string; partitions: number; projectors: number; timeoutMs: number; env: Record<string, string | undefined> }): Promise<CatchUpResult> {
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  const db = createDb(pool);
+  try {
+    await pool.query('truncate account_projections, transaction_projections, projection_checkpoints, ingest_state');
+    await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [options.slot]);
+    await deleteKeysWithPrefix(options.redis, options.redisPrefix);
+    const total = Number((await pool.query<{ n: string }>('select count(*) as n from events')).rows[0]!.n);
+    const env = { ...options.env, DATABASE_URL: options.databaseUrl, LEDGERFLOW_REDIS_PREFIX: options.redisPrefix, LEDGERFLOW_SLOT: options.slot, LEDGERFLOW_PARTITIONS: String(options.partitions), LOG_LEVEL: 'warn' };
+    const logDir = path.join(WORKSPACE_ROOT, '.ledgerflow', 'bench');
+    const apps = [startApp('ingest', env, path.join(logDir, 'ingest.log'))];
+    for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `projector-${i}.log`)));
+    try {
+      const { firstAt, lastAt } = await timeProjection(pool, total, options.timeoutMs);
+      const seconds = (lastAt - firstAt) / 1000;
+      const report = await verifyReadModels(db);
+      return { projectors: options.projectors, events: total, seconds, eventsPerSecond: total / seconds, verified: report.total === 0, mismatches: report.total };
+    } finally {
+      await Promise.all(apps.map((child) => stopApp(child)));
+      await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]);
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function timeProjection(pool: pg.Pool, total: number, timeoutMs: number): Promise<{ firstAt: number; lastAt: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let firstAt = 0;
+  for (;;) {
+    const applied = Number((await pool.query<{ n: string }>('select coalesce(sum(events_applied), 0) as n from projection_checkpoints')).rows[0]!.n);
+    const now = Date.now();
+    if (applied > 0 && firstAt === 0) firstAt = now;
+    if (applied >= total) return { firstAt: firstAt || now, lastAt: now };
+    if (now > deadline) throw new Error(`catch-up timed out: ${applied} of ${total} events projected`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

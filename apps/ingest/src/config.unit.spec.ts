@@ -1,0 +1,37 @@
+import { isLedgerflowError } from '@ledgerflow/cdc-core';
+import { describe, expect, it } from 'vitest';
+import { loadIngestConfig } from './config';
+
+describe('loadIngestConfig', () => {
+  it('derives the defaults from the database name', () => {
+    const config = loadIngestConfig({ DATABASE_URL: 'postgres://u@db:5432/Bank-Prod' });
+    expect(config).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      partitions: 16,
+      redisPrefix: 'ledgerflow-Bank-Prod',
+      slotName: 'ledgerflow_bank_prod',
+      maxBatchEvents: 2000,
+      flushIntervalMs: 5,
+      catchupPageSize: 5000,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(loadIngestConfig({}).slotName).toBe('ledgerflow_ledgerflow');
+  });
+
+  it('reads overrides', () => {
+    const config = loadIngestConfig({ LEDGERFLOW_PARTITIONS: '4', LEDGERFLOW_SLOT: 'my_slot', LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS: '0' });
+    expect(config).toMatchObject({ partitions: 4, slotName: 'my_slot', flushIntervalMs: 0 });
+  });
+
+  it('rejects bad values with CONFIG_INVALID', () => {
+    for (const env of [{ LEDGERFLOW_PARTITIONS: '0' }, { LEDGERFLOW_SLOT: 'bad-slot"' }, { LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: '10' }, { LOG_LEVEL: 'loud' }]) {
+      let caught: unknown;
+      try {
+        loadIngestConfig(env);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isLedgerflowError(caught, 'CONFIG_INVALID'), JSON.stringify(env)).toBe(true);
+    }
+  });
+});

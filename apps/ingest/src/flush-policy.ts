@@ -1,0 +1,55 @@
+/**
+ * When ingest hands pending events to the queue. Pure: the flusher feeds it the buffer's state
+ * and the clock and does what it says.
+ *
+ * Small batches when idle keep commit-to-queue lag near `flushIntervalMs`; when the source is
+ * ahead, events pile up while a flush is in flight, so the next flush is big (up to
+ * `maxBatchEvents` and beyond), which is what throughput needs: one BullMQ job costs ≈ 15
+ * Redis commands whatever it carries.
+ */
+export interface FlushPolicy {
+  /** Flush at once when whole transactions hold at least this many events. */
+  readonly maxBatchEvents: number;
+  /** Flush when the oldest complete, unflushed transaction has waited this long. */
+  readonly flushIntervalMs: number;
+  /** Memory bound: stop reading the slot while this many events are buffered. */
+  readonly maxPendingEvents: number;
+}
+
+/** What the buffer holds right now. */
+export interface BufferState {
+  /** Events of transactions whose commit has been read. */
+  readonly readyEvents: number;
+  /** Events of the transaction still being read (its commit has not arrived). */
+  readonly openEvents: number;
+  /** When the oldest unflushed commit was read (ms), if any commit is unflushed. */
+  readonly readySinceMs: number | undefined;
+}
+
+export type FlushDecision =
+  /** Flush now; `includeOpen` also ships the open transaction's events (never acknowledged). */
+  | { readonly kind: 'flush'; readonly includeOpen: boolean }
+  /** Nothing to do yet; decide again in `ms`. */
+  | { readonly kind: 'wait'; readonly ms: number }
+  /** Nothing pending. */
+  | { readonly kind: 'idle' };
+
+/**
+ * Decides whether to flush. Only whole transactions are flushed, with one exception: a
+ * single transaction larger than the memory bound is shipped in pieces (its commit, and so
+ * its acknowledgement, still comes after every piece is in Redis), because holding it whole
+ * would break the bound.
+ */
+export function decideFlush(state: BufferState, nowMs: number, policy: FlushPolicy): FlushDecision {
+  if (state.openEvents >= policy.maxPendingEvents) return { kind: 'flush', includeOpen: true };
+  if (state.readySinceMs === undefined) return { kind: 'idle' };
+  if (state.readyEvents >= policy.maxBatchEvents) return { kind: 'flush', includeOpen: false };
+  const waited = nowMs - state.readySinceMs;
+  if (waited >= policy.flushIntervalMs) return { kind: 'flush', includeOpen: false };
+  return { kind: 'wait', ms: policy.flushIntervalMs - waited };
+}
+
+/** True when the reader must stop pulling from the slot until a flush frees memory. */
+export function mustPauseReading(state: BufferState, policy: FlushPolicy): boolean {
+  return state.readyEvents + state.openEvents >= policy.maxPendingEvents;
+}

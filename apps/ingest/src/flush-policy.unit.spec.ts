@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { decideFlush, mustPauseReading, type BufferState, type FlushPolicy } from './flush-policy';
+
+const policy: FlushPolicy = { maxBatchEvents: 2000, flushIntervalMs: 5, maxPendingEvents: 20_000 };
+const state = (readyEvents: number, openEvents: number, readySinceMs: number | undefined): BufferState => ({ readyEvents, openEvents, readySinceMs });
+
+describe('decideFlush', () => {
+  it('is idle with nothing committed', () => {
+    expect(decideFlush(state(0, 0, undefined), 1000, policy)).toEqual({ kind: 'idle' });
+    // An open transaction alone is not flushed: only whole transactions are.
+    expect(decideFlush(state(0, 500, undefined), 1000, policy)).toEqual({ kind: 'idle' });
+  });
+
+  it('waits out the flush interval for a small idle batch, then flushes it', () => {
+    expect(decideFlush(state(3, 0, 1000), 1002, policy)).toEqual({ kind: 'wait', ms: 3 });
+    expect(decideFlush(state(3, 0, 1000), 1005, policy)).toEqual({ kind: 'flush', includeOpen: false });
+    expect(decideFlush(state(3, 7, 1000), 1100, policy)).toEqual({ kind: 'flush', includeOpen: false });
+  });
+
+  it('flushes at once when the batch is full, whatever its age', () => {
+    expect(decideFlush(state(2000, 0, 1000), 1000, policy)).toEqual({ kind: 'flush', includeOpen: false });
+    expect(decideFlush(state(1999, 0, 1000), 1000, policy)).toEqual({ kind: 'wait', ms: 5 });
+  });
+
+  it('flushes commits that carried no events too, so their position gets acknowledged', () => {
+    expect(decideFlush(state(0, 0, 1000), 1010, policy)).toEqual({ kind: 'flush', includeOpen: false });
+  });
+
+  it('ships an oversized open transaction in pieces rather than break the memory bound', () => {
+    expect(decideFlush(state(0, 20_000, undefined), 0, policy)).toEqual({ kind: 'flush', includeOpen: true });
+    expect(decideFlush(state(10, 19_999, 0), 0, policy)).toEqual({ kind: 'wait', ms: 5 });
+  });
+
+  it('with a zero interval flushes every commit at once', () => {
+    expect(decideFlush(state(1, 0, 50), 50, { ...policy, flushIntervalMs: 0 })).toEqual({ kind: 'flush', includeOpen: false });
+  });
+});
+
+describe('mustPauseReading', () => {
+  it('pauses at the memory bound, counting open and ready events', () => {
+    expect(mustPauseReading(state(19_999, 0, 0), policy)).toBe(false);
+    expect(mustPauseReading(state(15_000, 5000, 0), policy)).toBe(true);
+    expect(mustPauseReading(state(0, 20_000, undefined), policy)).toBe(true);
+  });
+});

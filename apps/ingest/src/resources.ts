@@ -1,0 +1,38 @@
+import { createDb, type LedgerDatabase } from '@ledgerflow/sinks';
+import { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { IngestConfig } from './config';
+import { createPublisher, type EventPublisher } from './publisher';
+
+/** The connections one ingest owns (the replication connection aside). */
+export interface IngestResources {
+  readonly pool: pg.Pool;
+  readonly db: Kysely<LedgerDatabase>;
+  readonly publisher: EventPublisher;
+  /** Closes the queues, Redis and PostgreSQL; never throws. */
+  close(): Promise<void>;
+}
+
+/** Opens a small PostgreSQL pool (slot checks, catch-up reads) and one shared Redis connection. */
+export function openResources(config: IngestConfig, logger: Logger): IngestResources {
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, application_name: 'ledgerflow-ingest' });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const db = createDb(pool);
+  // Producer connection with ioredis defaults: commands queue while it reconnects, so a short
+  // Redis blip only delays a flush; a long outage fails it, and the process restarts.
+  const redis = new Redis(config.redisUrl);
+  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+  const publisher = createPublisher({ redis, prefix: config.redisPrefix, partitions: config.partitions, maxEventsPerJob: config.maxEventsPerJob, logger });
+  return {
+    pool,
+    db,
+    publisher,
+    async close() {
+      await publisher.close().catch((error: unknown) => logger.warn({ err: error }, 'closing queues failed'));
+      await redis.quit().catch(() => redis.disconnect());
+      await db.destroy().catch(() => undefined);
+    },
+  };
+}

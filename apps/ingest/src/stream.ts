@@ -1,0 +1,97 @@
+import type { Pgoutput } from 'pg-logical-replication';
+import type { Logger } from 'pino';
+import { ChangeRouter } from './change-router';
+import type { IngestCounters } from './counters';
+import type { FlushPolicy } from './flush-policy';
+import { Flusher } from './flusher';
+import { formatLsn } from './lsn';
+import type { EventPublisher } from './publisher';
+import { startReplicationReader, type ReplicationReader } from './replication-reader';
+import { TransactionBuffer } from './transaction-buffer';
+
+/** What the streaming stage needs. */
+export interface StreamDeps {
+  readonly databaseUrl: string;
+  readonly slotName: string;
+  readonly publication: string;
+  readonly policy: FlushPolicy;
+  readonly publisher: EventPublisher;
+  readonly counters: IngestCounters;
+  readonly logger: Logger;
+  readonly readConfirmedFlush: () => Promise<bigint | undefined>;
+  /** Called once when streaming cannot go on. */
+  readonly onFatal: (error: Error) => void;
+  /** Test hook: never confirm positions, as if the process died right before each ack. */
+  readonly suppressAcks?: boolean;
+}
+
+/** A running slot → buffer → queue pipeline. */
+export interface Stream {
+  /** Graceful: stop taking messages, flush and confirm whole transactions, close the stream. */
+  stop(): Promise<void>;
+  /** Immediate: close the stream without flushing or confirming anything. */
+  abort(): Promise<void>;
+}
+
+/** Starts streaming the slot into the partition queues. */
+export async function startStream(deps: StreamDeps): Promise<Stream> {
+  const { counters, logger } = deps;
+  const now = () => performance.now();
+  const buffer = new TransactionBuffer();
+  // Flushes may confirm before the reader has finished starting; they leave the position here.
+  const link: { reader?: ReplicationReader } = {};
+  let unsentAck: bigint | undefined;
+  let accepting = true;
+  const fail = (error: unknown) => {
+    if (!accepting) return;
+    accepting = false;
+    deps.onFatal(error instanceof Error ? error : new Error(String(error)));
+  };
+  const acknowledge = (position: bigint) => {
+    if (deps.suppressAcks) return;
+    if (link.reader) link.reader.acknowledge(position);
+    else unsentAck = position;
+    counters.lastAckedLsn = formatLsn(position);
+  };
+  const router = new ChangeRouter(buffer, counters, (change) =>
+    logger.warn({ ...change, nonInsertChanges: counters.nonInsertChanges }, 'ignored a non-insert change to events: the event store is append-only'),
+  );
+  const flusher = new Flusher({
+    buffer,
+    policy: deps.policy,
+    now,
+    publish: async (events) => {
+      const result = await deps.publisher.publish(events);
+      counters.jobsAdded += result.jobs;
+      counters.eventsEnqueued += result.events;
+    },
+    acknowledge,
+    onFailure: fail,
+  });
+  const onMessage = (message: Pgoutput.Message): Promise<void> | undefined => {
+    if (!accepting) return undefined;
+    try {
+      router.apply(message, now());
+    } catch (error) {
+      fail(error);
+      return undefined;
+    }
+    flusher.kick();
+    // Awaiting here holds the library's queue, which keeps the socket paused.
+    return buffer.size >= deps.policy.maxPendingEvents ? flusher.waitForRoom() : undefined;
+  };
+  const started = await startReplicationReader({ ...deps, onMessage, onFatal: fail });
+  link.reader = started;
+  if (unsentAck !== undefined) started.acknowledge(unsentAck);
+  return {
+    async stop() {
+      accepting = false;
+      await flusher.drain();
+      await started.stop();
+    },
+    async abort() {
+      accepting = false;
+      await started.stop();
+    },
+  };
+}

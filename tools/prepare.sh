@@ -68,4 +68,13 @@ if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   for _ in $(seq 1 40); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.25; done
 fi
 redis-cli -p "$REDIS_PORT" ping >/dev/null || { log "Redis did not start"; exit 1; }
-log "ready: PostgreSQL (wal_level=logical) and Redis"
+# promtool (Debian's prometheus package) checks the apps' /metrics output in the tests.
+if ! command -v promtool >/dev/null 2>&1; then
+  log "installing promtool (Debian package prometheus)"
+  if ! (apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1)); then
+    log "could not install promtool; the metrics format test will fail in CI"
+  fi
+  # The package starts a Prometheus server we do not need.
+  (command -v systemctl >/dev/null && systemctl stop prometheus >/dev/null 2>&1) || pkill -x prometheus >/dev/null 2>&1 || true
+fi
+log "ready: PostgreSQL (wal_level=logical), Redis$(command -v promtool >/dev/null && echo ', promtool')"

@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   {
     files: ['apps/*/src/**/*.ts'],
-    ignores: ['**/*.spec.ts', 'apps/*/src/config.ts'],
+    ignores: ['**/*.spec.ts', 'apps/*/src/config.ts', 'apps/*/src/testing/**'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read process.env once, in config.ts' }],
     },

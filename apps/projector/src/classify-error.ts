@@ -12,7 +12,13 @@ const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '55P03', '53300', '57P01'
 const RETRYABLE_SYSCALL_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 /** node-postgres reports a dropped or unobtainable connection with these messages and no code. */
-const RETRYABLE_MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection (?:ended|closed)/i, /client has encountered a connection error/i];
+const RETRYABLE_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /connection (?:ended|closed)/i,
+  /client has encountered a connection error/i,
+  /client was closed and is not queryable/i,
+];
 
 /**
  * True when retrying the same batch later could succeed (the transaction was rolled back and

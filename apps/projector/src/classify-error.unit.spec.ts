@@ -14,6 +14,7 @@ describe('isRetryableError', () => {
     ['refused socket', pgError('ECONNREFUSED')],
     ['pg connection drop (no code)', new Error('Connection terminated unexpectedly')],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
+    ['pg client already closed (partition dropped)', new Error('Client was closed and is not queryable')],
     ['wrapped cause', new Error('outer', { cause: pgError('40P01') })],
   ])('retries %s', (_name, error) => {
     expect(isRetryableError(error)).toBe(true);

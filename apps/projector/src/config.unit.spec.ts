@@ -13,6 +13,9 @@ describe('loadProjectorConfig', () => {
       redisPrefix: 'ledgerflow-bank',
       maxBatchEvents: 5000,
       flushMs: 25,
+      heartbeatMs: 1000,
+      memberTimeoutMs: 6000,
+      rebalanceMs: 1000,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -24,9 +27,12 @@ describe('loadProjectorConfig', () => {
       LEDGERFLOW_REDIS_PREFIX: 'px',
       LEDGERFLOW_PROJECTOR_MAX_BATCH: '100',
       LEDGERFLOW_PROJECTOR_FLUSH_MS: '0',
+      LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: '200',
+      LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: '1500',
+      LEDGERFLOW_PROJECTOR_REBALANCE_MS: '300',
       LOG_LEVEL: 'debug',
     });
-    expect(config).toMatchObject({ partitions: 4, redisPrefix: 'px', maxBatchEvents: 100, flushMs: 0, logLevel: 'debug' });
+    expect(config).toMatchObject({ partitions: 4, redisPrefix: 'px', maxBatchEvents: 100, flushMs: 0, heartbeatMs: 200, memberTimeoutMs: 1500, rebalanceMs: 300, logLevel: 'debug' });
   });
 
   it('rejects bad values with CONFIG_INVALID naming each one', () => {
@@ -38,6 +44,13 @@ describe('loadProjectorConfig', () => {
     }
     expect(isLedgerflowError(error, 'CONFIG_INVALID')).toBe(true);
     expect(String((error as Error).message)).toMatch(/LEDGERFLOW_PARTITIONS.*LEDGERFLOW_PROJECTOR_MAX_BATCH.*LOG_LEVEL/);
+  });
+
+  it('refuses a member timeout shorter than two heartbeats', () => {
+    expect(() => loadProjectorConfig({ LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: '1000', LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: '1999' })).toThrow(
+      /LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: must be at least twice/,
+    );
+    expect(loadProjectorConfig({ LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: '1000', LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: '2000' }).memberTimeoutMs).toBe(2000);
   });
 });
 

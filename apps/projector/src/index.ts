@@ -6,5 +6,6 @@ export { logFoldFailures } from './fold-failures';
 export type { FailureContext, FailureHandler } from './fold-failures';
 export { isRetryableError } from './classify-error';
 export { startProjector } from './projector';
-export type { Projector, StartProjectorOptions } from './projector';
+export type { Projector, ProjectorTestHooks, StartProjectorOptions } from './projector';
 export type { ProjectorStats } from './projector-stats';
+export { PROJECTOR_LOCK_NAMESPACE, memberAppName } from './fleet/fleet-rules';

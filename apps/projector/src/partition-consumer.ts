@@ -6,12 +6,21 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { isRetryableError } from './classify-error';
 import type { FailureHandler } from './fold-failures';
-import { keepLocks } from './lock-keeper';
+import { JobLockKeeper } from './lock-keeper';
 import { projectBatch } from './project-batch';
 import type { ProjectorCounters } from './projector-stats';
 
-/** Lock period of a fetched job; renewed every half period while its batch runs. */
-const LOCK_MS = 30_000;
+/**
+ * Lock period of a fetched job, renewed every half period while its batch is in hand, and
+ * period of the stalled-job check. When a projector is killed its jobs' locks run out within
+ * LOCK_MS, and the partition's next owner runs the check as soon as it takes over (member
+ * timeout + one rebalancing step, ≤ 7 s by default) and every STALLED_INTERVAL_MS after. A
+ * job is moved back once a check saw it active and a later one finds its lock gone, so the
+ * jobs of a killed projector are waiting again about 9 s after the kill with the defaults,
+ * inside the 10 s takeover budget. A job redelivered early is a no-op (G1): only delay matters.
+ */
+const LOCK_MS = 6000;
+const STALLED_INTERVAL_MS = 2000;
 /**
  * Redelivery is a no-op (G1), so a job may stall (its projector killed) several times before
  * BullMQ gives up on it; the default of 1 would fail a batch after two crashes.
@@ -28,6 +37,7 @@ const LOOP_ERROR_PAUSE_MS = 500;
 /** What one partition consumer needs. */
 export interface PartitionConsumerOptions {
   readonly partition: number;
+  /** Writes the partition: in the fleet, through the connection holding its advisory lock. */
   readonly db: Kysely<LedgerDatabase>;
   readonly redisUrl: string;
   readonly prefix: string;
@@ -42,6 +52,12 @@ interface TakenJob {
   readonly job: Job;
   readonly token: string;
   readonly events: readonly StoredEvent[];
+}
+
+/** Jobs taken for one transaction, with the keeper renewing their locks. */
+interface Taken {
+  readonly jobs: TakenJob[];
+  readonly locks: JobLockKeeper;
 }
 
 /**
@@ -70,6 +86,7 @@ export class PartitionConsumer {
       concurrency: 1,
       drainDelay: BLOCK_SECONDS,
       lockDuration: LOCK_MS,
+      stalledInterval: STALLED_INTERVAL_MS,
       maxStalledCount: MAX_STALLED_COUNT,
     });
     this.#worker.on('error', (err) => this.#log.warn({ err }, 'queue worker error'));
@@ -93,26 +110,30 @@ export class PartitionConsumer {
 
   async #loop(): Promise<void> {
     while (!this.#stopping) {
+      let taken: Taken | undefined;
       try {
-        const taken = await this.#takeJobs();
-        if (taken.length > 0) await this.#project(taken);
+        taken = await this.#takeJobs();
+        if (taken.jobs.length > 0) await this.#project(taken.jobs);
       } catch (err) {
         this.#log.error({ err }, 'partition loop error; pausing before the next fetch');
         await new Promise((resolve) => setTimeout(resolve, LOOP_ERROR_PAUSE_MS));
+      } finally {
+        taken?.locks.stop();
       }
     }
   }
 
   /** Blocks for a first job, then takes what is already waiting until size or time says flush. */
-  async #takeJobs(): Promise<TakenJob[]> {
-    const taken: TakenJob[] = [];
+  async #takeJobs(): Promise<Taken> {
+    const taken: Taken = { jobs: [], locks: new JobLockKeeper(this.#worker, LOCK_MS, this.#log) };
     let job = await this.#fetch(true);
     const deadline = Date.now() + this.#options.flushMs;
     let events = 0;
     while (job) {
       const read = await this.#read(job);
       if (read) {
-        taken.push(read);
+        taken.jobs.push(read);
+        taken.locks.add(job);
         events += read.events.length;
       }
       if (events >= this.#options.maxBatchEvents || Date.now() >= deadline || this.#stopping) break;
@@ -155,18 +176,15 @@ export class PartitionConsumer {
 
   async #project(taken: readonly TakenJob[]): Promise<void> {
     const events = taken.flatMap((t) => t.events);
-    const locks = keepLocks(this.#worker, taken.map((t) => t.job), LOCK_MS, this.#log);
     const { db, onFailures, counters } = this.#options;
     let stats;
     try {
       stats = await projectBatch(db, this.partition, events, { onFailures });
     } catch (err) {
-      locks.stop();
       counters.rolledBack();
       await this.#rolledBack(taken, err, events.length);
       return;
     }
-    locks.stop();
     counters.committed(stats, taken.length, events.length);
     this.#log.debug({ ...stats, jobs: taken.length, events: events.length }, 'batch committed');
     await this.#settle(taken, (t) => t.job.moveToCompleted(null, t.token, false), 'complete');

@@ -21,6 +21,11 @@ export interface BatchStats {
 export interface ProjectBatchOptions {
   /** Receives the failures inside the transaction; by default they are only counted. */
   readonly onFailures?: FailureHandler;
+  /**
+   * Called inside the transaction after every write, right before COMMIT: a seam for
+   * fault-injection tests (freeze a member while its batch is in hand). Throwing rolls back.
+   */
+  readonly beforeCommit?: () => Promise<void>;
 }
 
 const NOTHING: BatchStats = Object.freeze({ applied: 0, duplicates: 0, repaired: 0, failures: 0 });
@@ -55,6 +60,7 @@ export async function projectBatch(
         checkpoint: { partition, position: highestAppliedPosition(plan.apply, failures), eventsApplied: fold.applied },
       });
     }
+    await options.beforeCommit?.();
     return { applied: fold.applied, duplicates: plan.duplicates, repaired: plan.repaired, failures: failures.length };
   });
 }

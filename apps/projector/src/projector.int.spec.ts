@@ -99,6 +99,9 @@ beforeAll(async () => {
     LEDGERFLOW_REDIS_PREFIX: redis.prefix,
     // Generous, so that jobs already queued at start are sure to share a transaction.
     LEDGERFLOW_PROJECTOR_FLUSH_MS: '1000',
+    LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: '200',
+    LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: '2000',
+    LEDGERFLOW_PROJECTOR_REBALANCE_MS: '200',
     LOG_LEVEL: 'error',
   });
   queues = Array.from({ length: P }, (_, p) => new Queue(partitionQueueName(p), { connection: { url: TEST_REDIS_URL }, prefix: redis.prefix }));
@@ -170,7 +173,7 @@ describe('projector over BullMQ', () => {
       const blocked = await waitFor('the projector to wait on the lock', async () => {
         // Not on `locker`: inside its transaction pg_stat_activity is a frozen snapshot.
         const r = await sql<{ pid: number }>`select pid from pg_stat_activity
-          where application_name = 'ledgerflow-projector' and wait_event_type = 'Lock' and datname = current_database()`.execute(tdb.db);
+          where application_name like 'lf-projector:%' and wait_event_type = 'Lock' and datname = current_database()`.execute(tdb.db);
         return r.rows[0]?.pid;
       });
       await locker.query('select pg_terminate_backend($1)', [blocked]);

@@ -1,7 +1,10 @@
-import { createDb } from '@ledgerflow/sinks';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import type { LedgerDatabase } from '@ledgerflow/sinks';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ProjectorConfig } from './config';
+import { FleetMember } from './fleet/fleet-member';
+import { MAX_MEMBER_ID_LENGTH } from './fleet/fleet-rules';
 import { logFoldFailures, type FailureHandler } from './fold-failures';
 import { PartitionConsumer } from './partition-consumer';
 import { ProjectorCounters, type ProjectorStats } from './projector-stats';
@@ -10,22 +13,43 @@ import { ProjectorCounters, type ProjectorStats } from './projector-stats';
 export interface StartProjectorOptions {
   readonly logger: Logger;
   /**
-   * The partitions this process consumes; every one of 0 … P-1 by default. (Partition
-   * ownership across a fleet will choose this set.)
+   * Pins this process to these partitions instead of a fair share of 0 … P-1 (tests, manual
+   * operation). It still joins the fleet and locks what it owns, so it never shares a
+   * partition; but the elastic members count it in their fair share, so do not mix pinned and
+   * elastic members in one fleet or some partitions may stay unowned.
    */
   readonly partitions?: readonly number[];
   /** Receives the events that cannot be applied; by default each is logged with its code. */
   readonly onFailures?: FailureHandler;
+  /** The member id (at most 50 characters); a random UUID by default. */
+  readonly memberId?: string;
 }
 
-/** A running projector. */
+/** A running projector: one member of the fleet. */
 export interface Projector {
-  /** The partitions it consumes. */
-  readonly partitions: readonly number[];
-  /** Finishes the batches in hand, closes the queue workers and the database pool. Idempotent. */
+  readonly memberId: string;
+  /** The partitions it owns right now, ascending; they move as members join and leave. */
+  partitions(): number[];
+  /**
+   * Stops taking partitions, drains every partition (batches in hand commit), unlocks them,
+   * leaves the fleet and closes its connections. Idempotent.
+   */
   stop(): Promise<void>;
   /** Running totals since start. */
   stats(): ProjectorStats;
+  /** Fault-injection seams for tests; never needed in production. */
+  readonly testing: ProjectorTestHooks;
+}
+
+/** Fault-injection seams of a projector. */
+export interface ProjectorTestHooks {
+  /**
+   * Behaves like a frozen process (SIGSTOP): no heartbeat, no rebalancing, no consumption,
+   * while its partition locks and lock connections stay as they are.
+   */
+  freeze(): Promise<void>;
+  /** The Kysely instance writing an owned partition (through its lock connection). */
+  partitionDb(partition: number): Kysely<LedgerDatabase> | undefined;
 }
 
 /** Checks and sorts an explicit partition set, or returns 0 … P-1. */
@@ -37,9 +61,30 @@ export function resolvePartitions(total: number, chosen?: readonly number[]): nu
   return [...new Set(chosen)].sort((a, b) => a - b);
 }
 
+/** Starts the queue consumer of a partition just acquired, writing through its lock connection. */
+function consumerFactory(config: ProjectorConfig, logger: Logger, onFailures: FailureHandler, counters: ProjectorCounters) {
+  return async (partition: number, db: Kysely<LedgerDatabase>): Promise<PartitionConsumer> => {
+    const consumer = new PartitionConsumer({
+      partition,
+      db,
+      redisUrl: config.redisUrl,
+      prefix: config.redisPrefix,
+      maxBatchEvents: config.maxBatchEvents,
+      flushMs: config.flushMs,
+      logger,
+      onFailures,
+      counters,
+    });
+    await consumer.start();
+    return consumer;
+  };
+}
+
 /**
- * Starts one queue consumer per partition (concurrency 1 each, so each partition is one ordered
- * stream of transactions) sharing one PostgreSQL pool.
+ * Joins the projector fleet: owns a fair share of the P partitions (each under a PostgreSQL
+ * advisory lock held on the connection that writes it), consumes each owned partition queue
+ * with one consumer (concurrency 1, so each partition is one ordered stream of transactions),
+ * and moves partitions as members join, leave, die or stall (DESIGN G6).
  *
  * @example
  * const projector = await startProjector(loadProjectorConfig(), { logger: pino() });
@@ -47,44 +92,41 @@ export function resolvePartitions(total: number, chosen?: readonly number[]): nu
  */
 export async function startProjector(config: ProjectorConfig, options: StartProjectorOptions): Promise<Projector> {
   const { logger } = options;
-  const partitions = resolvePartitions(config.partitions, options.partitions);
-  // One transaction per partition at a time, most of them short: half as many connections suffice.
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: Math.ceil(partitions.length / 2) + 2, application_name: 'ledgerflow-projector' });
-  pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
-  // A connection lost mid-transaction also emits 'error' on its client, which pg-pool only
-  // listens to while the client is idle: unheard, it would crash the process. The query in
-  // flight fails as well, so the batch rolls back and is retried; the pool drops the client.
-  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'PostgreSQL connection lost')));
-  const db = createDb(pool);
+  const memberId = options.memberId ?? randomUUID();
+  if (memberId.length === 0 || memberId.length > MAX_MEMBER_ID_LENGTH) throw new RangeError(`memberId must have 1…${MAX_MEMBER_ID_LENGTH} characters`);
+  const pinned = options.partitions === undefined ? undefined : resolvePartitions(config.partitions, options.partitions);
   const counters = new ProjectorCounters();
   const onFailures = options.onFailures ?? logFoldFailures(logger);
-  const consumers = partitions.map(
-    (partition) =>
-      new PartitionConsumer({
-        partition,
-        db,
-        redisUrl: config.redisUrl,
-        prefix: config.redisPrefix,
-        maxBatchEvents: config.maxBatchEvents,
-        flushMs: config.flushMs,
-        logger,
-        onFailures,
-        counters,
-      }),
-  );
+  const member = new FleetMember({
+    memberId,
+    databaseUrl: config.databaseUrl,
+    partitions: config.partitions,
+    heartbeatMs: config.heartbeatMs,
+    memberTimeoutMs: config.memberTimeoutMs,
+    rebalanceMs: config.rebalanceMs,
+    pinned,
+    logger,
+    startWorker: consumerFactory(config, logger, onFailures, counters),
+  });
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
-      await Promise.allSettled(consumers.map((c) => c.stop()));
-      await db.destroy();
-      logger.info({ stats: counters.snapshot() }, 'projector stopped');
+      await member.stop();
+      logger.info({ memberId, stats: counters.snapshot() }, 'projector stopped');
     })());
   try {
-    await Promise.all(consumers.map((c) => c.start()));
+    await member.start();
   } catch (err) {
     await stop();
     throw err;
   }
-  logger.info({ partitions, prefix: config.redisPrefix, maxBatchEvents: config.maxBatchEvents, flushMs: config.flushMs }, 'projector started');
-  return { partitions, stop, stats: () => counters.snapshot() };
+  const { heartbeatMs, memberTimeoutMs, rebalanceMs } = config;
+  logger.info({ memberId, partitions: member.partitions(), pinned, prefix: config.redisPrefix, heartbeatMs, memberTimeoutMs, rebalanceMs }, 'projector joined the fleet');
+  return {
+    memberId,
+    partitions: () => member.partitions(),
+    stop,
+    stats: () => counters.snapshot(),
+    testing: { freeze: () => member.freeze(), partitionDb: (p) => member.partitionDb(p) },
+  };
 }

@@ -26,7 +26,10 @@ async function columns(table: string): Promise<Record<string, string>> {
 describe('migrateToLatest', () => {
   it('applies the schema, and a second run is a no-op', async () => {
     expect(first.error).toBeUndefined();
-    expect(first.results?.map((r) => [r.migrationName, r.status])).toEqual([['0001-schema', 'Success']]);
+    expect(first.results?.map((r) => [r.migrationName, r.status])).toEqual([
+      ['0001-schema', 'Success'],
+      ['0002-fleet', 'Success'],
+    ]);
     const second = await migrateToLatest(t.db as Kysely<unknown>);
     expect(second.error).toBeUndefined();
     expect(second.results).toEqual([]);
@@ -63,6 +66,17 @@ describe('migrateToLatest', () => {
       occurred_at: 'timestamp with time zone not null',
     });
     expect(await columns('projection_checkpoints')).toMatchObject({ projection: 'text not null', partition: 'integer not null', position: 'bigint not null' });
+  });
+
+  it('creates the projector fleet membership table', async () => {
+    expect(await columns('projector_members')).toEqual({
+      member_id: 'text not null',
+      host: 'text not null',
+      os_pid: 'integer not null',
+      started_at: 'timestamp with time zone not null',
+      heartbeat_at: 'timestamp with time zone not null',
+      partitions: 'integer[] not null',
+    });
   });
 
   it('keys the tables as the design says', async () => {

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import { schema0001 } from './migrations/0001-schema';
+import { fleet0002 } from './migrations/0002-fleet';
 
 /** The publication every pipeline on this database reads. */
 export const EVENTS_PUBLICATION = 'ledgerflow_events';
@@ -8,7 +9,7 @@ export const EVENTS_PUBLICATION = 'ledgerflow_events';
 export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001-schema': schema0001 }) },
+    provider: { getMigrations: async () => ({ '0001-schema': schema0001, '0002-fleet': fleet0002 }) },
     migrationTableName: 'ledgerflow_migrations',
     migrationLockTableName: 'ledgerflow_migrations_lock',
   });

@@ -30,7 +30,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@ledgerflow/*/*'], message: 'one public entry per package: no deep imports' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@ledgerflow/*/*', '!@ledgerflow/metrics/node'], message: 'one public entry per package: no deep imports' }] }],
     },
   },
   {

@@ -17,7 +17,20 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   API_BODY_LIMIT_BYTES: integer(1024, 10 * 1024 * 1024).default(16_384),
   API_DB_POOL_MAX: integer(1, 200).default(10),
+  API_READINESS_TIMEOUT_MS: integer(50, 30_000).default(1000),
+  OTEL_SERVICE_NAME: z.string().min(1).default('ledgerflow-api'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).default('otlp'),
 });
+
+/**
+ * The OTLP/HTTP traces URL: the base endpoint plus `/v1/traces`, as the OpenTelemetry spec
+ * says for OTEL_EXPORTER_OTLP_ENDPOINT. No endpoint, or OTEL_TRACES_EXPORTER=none: no export.
+ */
+function tracesUrl(endpoint: string | undefined, exporter: 'otlp' | 'none'): string | undefined {
+  if (endpoint === undefined || exporter === 'none') return undefined;
+  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+}
 
 /** The API's configuration, read once at start-up. */
 export interface ApiConfig {
@@ -33,6 +46,15 @@ export interface ApiConfig {
   readonly bodyLimitBytes: number;
   /** `API_DB_POOL_MAX`: PostgreSQL connections of the pool. @defaultValue 10 */
   readonly dbPoolMax: number;
+  /** `API_READINESS_TIMEOUT_MS`: longest `/readyz` waits for PostgreSQL. @defaultValue 1000 */
+  readonly readinessTimeoutMs: number;
+  /** `OTEL_SERVICE_NAME` @defaultValue ledgerflow-api */
+  readonly serviceName: string;
+  /**
+   * From `OTEL_EXPORTER_OTLP_ENDPOINT` (e.g. http://127.0.0.1:4318) + `/v1/traces`; undefined
+   * (no trace export) when it is unset or `OTEL_TRACES_EXPORTER` is `none`.
+   */
+  readonly otlpTracesUrl: string | undefined;
 }
 
 /**
@@ -55,5 +77,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logLevel: c.LOG_LEVEL,
     bodyLimitBytes: c.API_BODY_LIMIT_BYTES,
     dbPoolMax: c.API_DB_POOL_MAX,
+    readinessTimeoutMs: c.API_READINESS_TIMEOUT_MS,
+    serviceName: c.OTEL_SERVICE_NAME,
+    otlpTracesUrl: tracesUrl(c.OTEL_EXPORTER_OTLP_ENDPOINT, c.OTEL_TRACES_EXPORTER),
   });
 }

@@ -11,6 +11,9 @@ describe('loadApiConfig', () => {
       logLevel: 'info',
       bodyLimitBytes: 16_384,
       dbPoolMax: 10,
+      readinessTimeoutMs: 1000,
+      serviceName: 'ledgerflow-api',
+      otlpTracesUrl: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -20,7 +23,19 @@ describe('loadApiConfig', () => {
     expect(config).toMatchObject({ databaseUrl: 'postgres://u:secret@db:5432/x', host: '0.0.0.0', port: 8080, logLevel: 'debug', bodyLimitBytes: 16_384, dbPoolMax: 20 });
   });
 
+  it('exports traces to OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces unless OTEL_TRACES_EXPORTER is none', () => {
+    expect(loadApiConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318/', OTEL_SERVICE_NAME: 'api-eu' })).toMatchObject({
+      otlpTracesUrl: 'http://jaeger:4318/v1/traces',
+      serviceName: 'api-eu',
+    });
+    expect(loadApiConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_TRACES_EXPORTER: 'none' }).otlpTracesUrl).toBeUndefined();
+    expect(loadApiConfig({ OTEL_TRACES_EXPORTER: 'otlp' }).otlpTracesUrl).toBeUndefined();
+  });
+
   it.each([
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ OTEL_TRACES_EXPORTER: 'zipkin' }, 'OTEL_TRACES_EXPORTER'],
+    [{ API_READINESS_TIMEOUT_MS: '10' }, 'API_READINESS_TIMEOUT_MS'],
     [{ API_PORT: '70000' }, 'API_PORT'],
     [{ API_PORT: '80a' }, 'API_PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

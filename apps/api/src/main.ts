@@ -1,18 +1,20 @@
+// Must stay the FIRST import: it starts OpenTelemetry before pg, fastify and http are loaded.
+import { boot } from './telemetry';
 import { createDb } from '@ledgerflow/sinks';
-import pg from 'pg';
-import { pino } from 'pino';
-import { loadApiConfig } from './config';
+import { createPool } from './pool';
 import { buildServer } from './server';
 
-/** Composition root: config → pool → server → listen; SIGTERM/SIGINT close it all and exit 0. */
+/** Composition root: telemetry → pool → server → listen; SIGTERM/SIGINT close it all and exit 0. */
 async function main(): Promise<void> {
-  const config = loadApiConfig();
-  const logger = pino({ level: config.logLevel, base: { service: 'api' } });
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.dbPoolMax });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
+  if (!boot.ok) throw boot.error;
+  const { config, logger, telemetry } = boot;
+  const pool = createPool({
+    connectionString: config.databaseUrl,
+    max: config.dbPoolMax,
+    onConnectionError: (err) => logger.warn({ err }, 'PostgreSQL connection failed'),
+  });
   const db = createDb(pool);
-  const app = buildServer({ db, logger, bodyLimitBytes: config.bodyLimitBytes });
+  const app = buildServer({ db, logger, bodyLimitBytes: config.bodyLimitBytes, readinessTimeoutMs: config.readinessTimeoutMs, metrics: telemetry.collectMetrics });
   await app.listen({ host: config.host, port: config.port });
 
   let stopping = false;
@@ -20,10 +22,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    // app.close() lets in-flight requests finish; only then is the pool ended.
+    // app.close() lets in-flight requests finish; only then is the pool ended and the last spans sent.
     void app
       .close()
       .then(() => db.destroy())
+      .then(() => telemetry.shutdown())
       .then(
         () => process.exit(0),
         (err: unknown) => {

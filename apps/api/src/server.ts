@@ -1,8 +1,10 @@
+import { createInstruments } from '@ledgerflow/metrics';
 import type { LedgerDatabase } from '@ledgerflow/sinks';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { installErrorHandlers } from './http/error-handler';
 import { requestIdOf } from './http/request-id';
+import { installRequestTelemetry } from './http/request-telemetry';
 import { registerAccountCommands } from './routes/account-commands';
 import { registerAccountQueries } from './routes/account-queries';
 import { registerHealth } from './routes/health';
@@ -15,11 +17,16 @@ export interface ServerDeps {
   readonly logger?: FastifyBaseLogger;
   /** Largest accepted request body. @defaultValue 16384 */
   readonly bodyLimitBytes?: number;
+  /** Longest `/readyz` waits for PostgreSQL. @defaultValue 1000 */
+  readonly readinessTimeoutMs?: number;
+  /** Prometheus text for `GET /metrics` (Telemetry.collectMetrics); without it there is no `/metrics`. */
+  readonly metrics?: () => Promise<string>;
 }
 
 /**
  * Builds the Ledgerflow API (commands and queries) without listening; use `inject` in tests
- * or `listen` in main.ts.
+ * or `listen` in main.ts. Build it after startTelemetry: its instruments bind to the meter
+ * provider registered at that moment (none: no-op metrics, as in most tests).
  *
  * @example
  *   const app = buildServer({ db });
@@ -39,10 +46,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
   // Commands take JSON only: a text body is refused with 415 instead of failing validation.
   app.removeContentTypeParser('text/plain');
+  const instruments = createInstruments();
+  installRequestTelemetry(app, instruments);
   installErrorHandlers(app);
-  registerHealth(app);
+  registerHealth(app, { db: deps.db, readinessTimeoutMs: deps.readinessTimeoutMs ?? 1000, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
   registerAccountCommands(app, deps.db);
   registerTransferCommands(app, deps.db);
-  registerAccountQueries(app, deps.db);
+  registerAccountQueries(app, deps.db, instruments);
   return app;
 }

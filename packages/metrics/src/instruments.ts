@@ -1,37 +1,39 @@
 import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
-import { LAG_BUCKETS_SECONDS, METRIC } from './names';
+import { CATALOGUE, type KeysOfKind, type MetricSpec } from './catalogue';
+import { METRIC, type MetricKey } from './names';
 
-/** The pipeline's instruments. With no SDK registered they are no-ops. */
-export interface Instruments {
-  readonly eventsRead: Counter;
-  readonly eventsEnqueued: Counter;
-  readonly jobsEnqueued: Counter;
-  readonly eventsApplied: Counter;
-  readonly eventsDuplicate: Counter;
-  readonly eventsRepaired: Counter;
-  readonly eventsFailed: Counter;
-  readonly batchDuration: Histogram;
-  readonly commitToProjectionLag: Histogram;
+/** Name of the meter every Ledgerflow instrument lives on (its `otel_scope_name`). */
+export const METER_NAME = 'ledgerflow';
+
+type CounterKey = KeysOfKind<'counter'>;
+type HistogramKey = KeysOfKind<'histogram'>;
+
+/** The synchronous instruments of the catalogue (gauges are observable: see registerGauges). */
+export type Instruments = { readonly [K in CounterKey]: Counter } & { readonly [K in HistogramKey]: Histogram };
+
+/** The global meter provider's Ledgerflow meter. */
+export function ledgerflowMeter(): Meter {
+  return metrics.getMeter(METER_NAME);
 }
 
 /**
- * Creates the instruments on `meter` (default: the global meter provider's `ledgerflow` meter,
- * a no-op until an app starts the SDK). Packages call this; only apps start an SDK.
+ * Creates every counter and histogram of the catalogue on `meter` (default: the global
+ * provider's `ledgerflow` meter). The OpenTelemetry API has no proxy meter, so call this AFTER
+ * the app started its SDK (startTelemetry); before, or with no SDK at all, instruments are
+ * no-ops. Packages take an `Instruments` from their app instead of creating their own.
  */
-export function createInstruments(meter: Meter = metrics.getMeter('ledgerflow')): Instruments {
-  return {
-    eventsRead: meter.createCounter(METRIC.eventsRead, { description: 'Events read from the replication slot or the catch-up scan' }),
-    eventsEnqueued: meter.createCounter(METRIC.eventsEnqueued, { description: 'Events added to partition queues' }),
-    jobsEnqueued: meter.createCounter(METRIC.jobsEnqueued, { description: 'Batch jobs added to partition queues' }),
-    eventsApplied: meter.createCounter(METRIC.eventsApplied, { description: 'Events applied to the read models' }),
-    eventsDuplicate: meter.createCounter(METRIC.eventsDuplicate, { description: 'Redelivered events that were no-ops' }),
-    eventsRepaired: meter.createCounter(METRIC.eventsRepaired, { description: 'Events read from the event store to fill a version gap' }),
-    eventsFailed: meter.createCounter(METRIC.eventsFailed, { description: 'Events that could not be applied' }),
-    batchDuration: meter.createHistogram(METRIC.batchDuration, { description: 'Projector batch transaction time', unit: 's' }),
-    commitToProjectionLag: meter.createHistogram(METRIC.commitToProjectionLag, {
-      description: 'Time from the commit of an event to the commit of its projection',
-      unit: 's',
-      advice: { explicitBucketBoundaries: LAG_BUCKETS_SECONDS },
-    }),
-  };
+export function createInstruments(meter: Meter = ledgerflowMeter()): Instruments {
+  const created: Record<string, Counter | Histogram> = {};
+  for (const [key, spec] of Object.entries(CATALOGUE) as Array<[MetricKey, MetricSpec]>) {
+    const name = METRIC[key];
+    if (spec.kind === 'counter') created[key] = meter.createCounter(name, { description: spec.description });
+    if (spec.kind === 'histogram') {
+      created[key] = meter.createHistogram(name, {
+        description: spec.description,
+        ...(spec.unit === undefined ? {} : { unit: spec.unit }),
+        advice: { explicitBucketBoundaries: [...spec.buckets] },
+      });
+    }
+  }
+  return Object.freeze(created) as Instruments;
 }

@@ -56,6 +56,9 @@ export async function createTestDatabase(label: string, options: { migrate?: boo
   await admin((c) => c.query(`create database "${name}"`));
   const url = databaseUrl(name);
   const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // drop() terminates every session of the database; an idle client of this pool that learns
+  // of it must not crash the test process with an unhandled 'error' event.
+  pool.on('error', () => undefined);
   const db = createDb(pool);
   if (options.migrate !== false) {
     const result = await migrateToLatest(db as Kysely<unknown>);

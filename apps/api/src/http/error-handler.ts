@@ -1,6 +1,7 @@
 import { isLedgerflowError } from '@ledgerflow/cdc-core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError, isApiError } from '../errors';
+import { noteOutcome } from './request-telemetry';
 import { isDatabaseUnavailable, isTransactionConflict } from '../write/pg-errors';
 
 /** Fastify's own request errors, by code, as catalogue errors. */
@@ -38,12 +39,14 @@ export function toApiError(error: unknown): ApiError {
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error);
+    noteOutcome(request, apiError.code, error);
     if (apiError.status >= 500) request.log.error({ err: error, code: apiError.code }, 'request failed');
     else request.log.info({ code: apiError.code, field: apiError.field }, 'request refused');
     return reply.status(apiError.status).send(apiError.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
     const apiError = new ApiError('ROUTE_NOT_FOUND', `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`);
+    noteOutcome(request, apiError.code);
     return reply.status(apiError.status).send(apiError.toBody());
   });
 }

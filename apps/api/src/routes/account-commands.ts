@@ -20,7 +20,7 @@ export function registerAccountCommands(app: FastifyInstance, db: Kysely<LedgerD
 }
 
 function registerOpen(app: FastifyInstance, db: Kysely<LedgerDatabase>): void {
-  app.post('/accounts', async (request, reply) => {
+  app.post('/accounts', { config: { command: 'OpenAccount' } }, async (request, reply) => {
     const body = parseInput(openAccountBody, request.body, 'body');
     const accountId = body.accountId ?? randomUUID();
     const command = { type: 'OpenAccount', accountId, ownerName: body.ownerName, initialBalance: body.initialBalance } as const;
@@ -40,7 +40,7 @@ function registerMoneyCommands(app: FastifyInstance, db: Kysely<LedgerDatabase>)
     ['deposits', 'DepositMoney'],
     ['withdrawals', 'WithdrawMoney'],
   ] as const) {
-    app.post(`/accounts/:id/${path}`, async (request, reply) => {
+    app.post(`/accounts/:id/${path}`, { config: { command: type } }, async (request, reply) => {
       const { id } = parseInput(accountParams, request.params, 'params');
       const body = parseInput(moneyCommandBody, request.body, 'body');
       const transactionId = randomUUID();
@@ -57,7 +57,7 @@ function registerMoneyCommands(app: FastifyInstance, db: Kysely<LedgerDatabase>)
 }
 
 function registerClose(app: FastifyInstance, db: Kysely<LedgerDatabase>): void {
-  app.post('/accounts/:id/close', async (request, reply) => {
+  app.post('/accounts/:id/close', { config: { command: 'CloseAccount' } }, async (request, reply) => {
     const { id } = parseInput(accountParams, request.params, 'params');
     const body = parseInput(closeAccountBody, request.body, 'body');
     const command = { type: 'CloseAccount', accountId: id, reason: body.reason, expectedVersion: body.expectedVersion } as const;

@@ -1,3 +1,4 @@
+import type { Instruments } from '@ledgerflow/metrics';
 import type { LedgerDatabase } from '@ledgerflow/sinks';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -12,14 +13,24 @@ export const DEFAULT_PAGE_SIZE = 50;
 
 const notFound = (id: string) => new ApiError('ACCOUNT_NOT_FOUND', `account ${id} is unknown or not projected yet`);
 
+/** Runs a read-model query, recording its duration (failures included) under `query`. */
+async function timed<T>(instruments: Instruments, query: 'account' | 'transactions', run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    instruments.projectionQueryDuration.record((performance.now() - started) / 1000, { query });
+  }
+}
+
 /**
  * GET /accounts/:id and GET /accounts/:id/transactions, served from the read models: they
  * are eventually consistent, so a just-created account may answer 404 for a moment.
  */
-export function registerAccountQueries(app: FastifyInstance, db: Kysely<LedgerDatabase>): void {
+export function registerAccountQueries(app: FastifyInstance, db: Kysely<LedgerDatabase>, instruments: Instruments): void {
   app.get('/accounts/:id', async (request) => {
     const { id } = parseInput(accountParams, request.params, 'params');
-    const account = await findAccount(db, id);
+    const account = await timed(instruments, 'account', () => findAccount(db, id));
     if (!account) throw notFound(id);
     return account;
   });
@@ -28,8 +39,8 @@ export function registerAccountQueries(app: FastifyInstance, db: Kysely<LedgerDa
     const { id } = parseInput(accountParams, request.params, 'params');
     const query = parseInput(transactionsQuery, request.query, 'query');
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (!(await findAccount(db, id))) throw notFound(id);
-    const page = await listTransactions(db, id, query.limit ?? DEFAULT_PAGE_SIZE, after);
+    if (!(await timed(instruments, 'account', () => findAccount(db, id)))) throw notFound(id);
+    const page = await timed(instruments, 'transactions', () => listTransactions(db, id, query.limit ?? DEFAULT_PAGE_SIZE, after));
     return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 }

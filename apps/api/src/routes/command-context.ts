@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { formatMoney } from '@ledgerflow/cdc-core';
+import { injectTraceContext } from '@ledgerflow/metrics';
 import type { FastifyRequest } from 'fastify';
 import type { StreamChange } from '../domain/decide';
 import { eventMetadata, type EventMetadata } from '../write/metadata';
 import type { CommandOutcome } from '../write/execute-command';
 
-/** Metadata for the events of one command sent in `request`. */
+/**
+ * Metadata for the events of one command sent in `request`, with the trace context of the
+ * active span: the request span, which the handler runs in (see request-telemetry.ts).
+ */
 export function commandMetadata(request: FastifyRequest, command: string): EventMetadata {
-  return eventMetadata({ correlationId: request.id, causationId: randomUUID(), command });
+  const { traceparent, tracestate } = injectTraceContext();
+  return eventMetadata({ correlationId: request.id, causationId: randomUUID(), command, traceparent, tracestate });
 }
 
 /** The fields every single-account command answers with. */

@@ -14,7 +14,7 @@ import { commandMetadata } from './command-context';
  * is conserved even if the process dies halfway (DESIGN §3).
  */
 export function registerTransferCommands(app: FastifyInstance, db: Kysely<LedgerDatabase>): void {
-  app.post('/transfers', async (request, reply) => {
+  app.post('/transfers', { config: { command: 'TransferMoney' } }, async (request, reply) => {
     const body = parseInput(transferBody, request.body, 'body');
     const command: TransferCommand = {
       ...body,

@@ -1,5 +1,6 @@
 import { LedgerflowError } from '@ledgerflow/cdc-core';
 import { z } from 'zod';
+import { parseApiTokens, type AuthConfig } from './auth/tokens';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ledgerflow';
 
@@ -21,6 +22,9 @@ const schema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('ledgerflow-api'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).default('otlp'),
+  // Parsed by parseApiTokens, whose errors never quote the value (zod's could).
+  API_TOKENS: z.string().optional(),
+  API_AUTH_DISABLED: z.enum(['true', 'false']).default('false'),
 });
 
 /**
@@ -55,6 +59,21 @@ export interface ApiConfig {
    * (no trace export) when it is unset or `OTEL_TRACES_EXPORTER` is `none`.
    */
   readonly otlpTracesUrl: string | undefined;
+  /**
+   * From `API_TOKENS`: who may call the API, as `Authorization: Bearer <token>`. Format:
+   * comma-separated `role:token` entries, e.g. `read:<token>,write:<token>,admin:<token>`;
+   * roles `read` (GET queries) ⊂ `write` (commands) ⊂ `admin` (operations: DLQ, rebuild);
+   * a token is 24–512 characters of `A-Z a-z 0-9 - . _ ~ + /` (trailing `=` allowed), e.g.
+   * `openssl rand -base64 32 | tr -d '\n'`, and is listed once. Several tokens may share a role
+   * (rotation: add the new one, move clients, remove the old one). Only SHA-256 hashes of the
+   * tokens are kept once loaded. `/healthz`, `/readyz` and `/metrics` need no token.
+   *
+   * Required: without `API_TOKENS` the API refuses to start, unless `API_AUTH_DISABLED=true`
+   * (local experiments only: every caller is then admin, and a warning is logged at start).
+   * Setting both is refused too, so a forgotten `API_AUTH_DISABLED` cannot silently open
+   * an API its operator believes protected.
+   */
+  readonly auth: AuthConfig;
 }
 
 /**
@@ -70,6 +89,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     throw new LedgerflowError('CONFIG_INVALID', `${variable}: ${issue.message}`, { details: { variable } });
   }
   const c = result.data;
+  const auth = authConfig(c.API_TOKENS, c.API_AUTH_DISABLED === 'true');
   return Object.freeze({
     databaseUrl: c.DATABASE_URL,
     host: c.API_HOST,
@@ -80,5 +100,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     readinessTimeoutMs: c.API_READINESS_TIMEOUT_MS,
     serviceName: c.OTEL_SERVICE_NAME,
     otlpTracesUrl: tracesUrl(c.OTEL_EXPORTER_OTLP_ENDPOINT, c.OTEL_TRACES_EXPORTER),
+    auth,
   });
+}
+
+/** Tokens, or auth disabled on purpose; neither (or both) is a configuration error. */
+function authConfig(tokens: string | undefined, disabled: boolean): AuthConfig {
+  const fail = (variable: string, message: string) => new LedgerflowError('CONFIG_INVALID', `${variable}: ${message}`, { details: { variable } });
+  if (tokens !== undefined && disabled) throw fail('API_AUTH_DISABLED', 'must not be true while API_TOKENS is set (pick one)');
+  if (disabled) return Object.freeze({ mode: 'disabled' });
+  if (tokens === undefined) throw fail('API_TOKENS', 'is required: comma-separated role:token entries (or API_AUTH_DISABLED=true, for local experiments only)');
+  return Object.freeze({ mode: 'tokens', tokens: parseApiTokens(tokens) });
 }

@@ -4,3 +4,8 @@ export { loadApiConfig } from './config';
 export type { ApiConfig } from './config';
 export { API_ERRORS, ApiError, isApiError } from './errors';
 export type { ApiErrorCode, ErrorBody } from './errors';
+export { ROLES } from './auth/roles';
+export type { Role, RouteAccess } from './auth/roles';
+export type { AuthConfig } from './auth/tokens';
+export { routeTableOf } from './http/route-table';
+export type { RouteEntry } from './http/route-table';

@@ -4,6 +4,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '@ledgerflow/metrics/node';
 import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@ledgerflow/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, TEST_API_TOKENS, TEST_TOKENS } from './testing/tokens';
 
 /**
  * The real API process (`node --require tsx/cjs src/main.ts`): proves that main.ts starts
@@ -21,7 +22,16 @@ beforeAll(async () => {
   [tdb, receiver] = await Promise.all([createTestDatabase('api_e2e_otel'), startOtlpReceiver()]);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, DATABASE_URL: tdb.url, API_PORT: String(port), LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_SERVICE_NAME: 'ledgerflow-api-e2e' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: tdb.url,
+    API_PORT: String(port),
+    API_TOKENS: TEST_API_TOKENS,
+    API_AUTH_DISABLED: '',
+    LOG_LEVEL: 'warn',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_SERVICE_NAME: 'ledgerflow-api-e2e',
+  };
   child = spawn(process.execPath, ['--require', 'tsx/cjs', MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
@@ -37,7 +47,7 @@ const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => (c.e
 
 describe('api process', () => {
   it('traces http → route → pg, writes the trace into the event, serves /metrics, flushes spans on SIGTERM', async () => {
-    const res = await fetch(`${base}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ownerName: 'Ada', initialBalance: '1.00' }) });
+    const res = await fetch(`${base}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer('write') }, body: JSON.stringify({ ownerName: 'Ada', initialBalance: '1.00' }) });
     expect(res.status).toBe(201);
     const { eventIds } = (await res.json()) as { eventIds: string[] };
     const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -46,6 +56,7 @@ describe('api process', () => {
 
     child.kill('SIGTERM');
     expect(await exited(child), output.join('')).toBe(0);
+    for (const token of Object.values(TEST_TOKENS)) expect(output.join('')).not.toContain(token);
     const spans = receiver.spans().filter((s) => s.serviceName === 'ledgerflow-api-e2e');
     const route = spans.find((s) => s.name === 'POST /accounts');
     expect(route, JSON.stringify(spans.map((s) => s.name))).toBeDefined();

@@ -14,6 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from './server';
+import { bearer, TEST_AUTH } from './testing/tokens';
 
 const memory = new InMemorySpanExporter();
 let receiver: OtlpReceiver;
@@ -34,7 +35,7 @@ beforeAll(async () => {
   // vitest imports modules as ESM, which require hooks never see, so require it once by hand.
   createRequire(__filename)('pg');
   tdb = await createTestDatabase('api_observability');
-  app = buildServer({ db: tdb.db, metrics: telemetry.collectMetrics });
+  app = buildServer({ db: tdb.db, auth: TEST_AUTH, metrics: telemetry.collectMetrics });
   await app.ready();
 });
 afterAll(async () => {
@@ -57,7 +58,7 @@ const traceparentOf = (span: ReadableSpan) => `00-${span.spanContext().traceId}-
 
 describe('trace context in events', () => {
   it("a command's events carry the traceparent of the request span; its SQL runs under that span", async () => {
-    const res = await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'Ada', initialBalance: '10.00' } });
+    const res = await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'Ada', initialBalance: '10.00' }, headers: bearer('write') });
     expect(res.statusCode).toBe(201);
     const [metadata] = await metadataOf(res.json().eventIds);
     const span = requestSpan('POST /accounts');
@@ -70,7 +71,7 @@ describe('trace context in events', () => {
   });
 
   it("continues the caller's trace (traceparent and tracestate headers) into both events of a transfer", async () => {
-    const open = async () => (await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'B', initialBalance: '5.00' } })).json().accountId as string;
+    const open = async () => (await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'B', initialBalance: '5.00' }, headers: bearer('write') })).json().accountId as string;
     const [from, to] = [await open(), await open()];
     memory.reset();
     const callerTrace = '0af7651916cd43dd8448eb211c80319c';
@@ -78,7 +79,7 @@ describe('trace context in events', () => {
       method: 'POST',
       url: '/transfers',
       payload: { fromAccountId: from, toAccountId: to, amount: '1.00' },
-      headers: { traceparent: `00-${callerTrace}-b7ad6b7169203331-01`, tracestate: 'k6=load' },
+      headers: { traceparent: `00-${callerTrace}-b7ad6b7169203331-01`, tracestate: 'k6=load', ...bearer('write') },
     });
     expect(res.statusCode).toBe(201);
     const span = requestSpan('POST /transfers');
@@ -92,7 +93,7 @@ describe('trace context in events', () => {
 
 describe('OTLP export', () => {
   it('sends the spans of a command to the OTLP/HTTP endpoint with the service name', async () => {
-    const res = await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'Otto', initialBalance: '1.00' } });
+    const res = await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'Otto', initialBalance: '1.00' }, headers: bearer('write') });
     expect(res.statusCode).toBe(201);
     const local = requestSpan('POST /accounts');
     await telemetry.forceFlush();
@@ -105,10 +106,10 @@ describe('OTLP export', () => {
 
 describe('GET /metrics', () => {
   it('counts commands by type and outcome code, times requests by route template and status class', async () => {
-    const id = (await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'M', initialBalance: '1.00' } })).json().accountId as string;
-    expect((await app.inject({ method: 'POST', url: `/accounts/${id}/withdrawals`, payload: { amount: '5.00' } })).statusCode).toBe(422);
-    expect((await app.inject({ method: 'POST', url: `/accounts/${id}/deposits`, payload: { amount: 'lots' } })).statusCode).toBe(400);
-    expect((await app.inject({ method: 'GET', url: `/accounts/${id}` })).statusCode).toBe(404); // not projected: no projector here
+    const id = (await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'M', initialBalance: '1.00' }, headers: bearer('write') })).json().accountId as string;
+    expect((await app.inject({ method: 'POST', url: `/accounts/${id}/withdrawals`, payload: { amount: '5.00' }, headers: bearer('write') })).statusCode).toBe(422);
+    expect((await app.inject({ method: 'POST', url: `/accounts/${id}/deposits`, payload: { amount: 'lots' }, headers: bearer('write') })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: `/accounts/${id}`, headers: bearer('read') })).statusCode).toBe(404); // not projected: no projector here
     await app.inject({ method: 'GET', url: '/healthz' });
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);

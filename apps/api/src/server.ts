@@ -2,9 +2,13 @@ import { createInstruments } from '@ledgerflow/metrics';
 import type { LedgerDatabase } from '@ledgerflow/sinks';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { installErrorHandlers } from './http/error-handler';
+import type { AuthConfig } from './auth/tokens';
+import { installAuth } from './http/auth';
+import { installErrorHandlers, sendError } from './http/error-handler';
+import { installUrlLimit } from './http/limits';
 import { requestIdOf } from './http/request-id';
 import { installRequestTelemetry } from './http/request-telemetry';
+import { installRouteTable } from './http/route-table';
 import { registerAccountCommands } from './routes/account-commands';
 import { registerAccountQueries } from './routes/account-queries';
 import { registerHealth } from './routes/health';
@@ -15,6 +19,8 @@ export interface ServerDeps {
   readonly db: Kysely<LedgerDatabase>;
   /** A pino logger; without one the server logs nothing (tests). */
   readonly logger?: FastifyBaseLogger;
+  /** Bearer tokens and their roles (ApiConfig.auth); required, so no server is ever open by omission. */
+  readonly auth: AuthConfig;
   /** Largest accepted request body. @defaultValue 16384 */
   readonly bodyLimitBytes?: number;
   /** Longest `/readyz` waits for PostgreSQL. @defaultValue 1000 */
@@ -29,7 +35,7 @@ export interface ServerDeps {
  * provider registered at that moment (none: no-op metrics, as in most tests).
  *
  * @example
- *   const app = buildServer({ db });
+ *   const app = buildServer({ db, auth: loadApiConfig().auth });
  *   const res = await app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'Ada', initialBalance: '10.00' } });
  */
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -40,6 +46,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     genReqId: requestIdOf,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Slowloris: a request must arrive whole within 30 s (fastify's default, 0, never times out).
+    requestTimeout: 30_000,
+    // Request line + headers; Node answers 431 beyond it. Bearer tokens are at most 512 bytes.
+    http: { maxHeaderSize: 8192 },
+    // URLs the router refuses (bad %-encoding, over-long path segment) get catalogue errors too.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -47,7 +59,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // Commands take JSON only: a text body is refused with 415 instead of failing validation.
   app.removeContentTypeParser('text/plain');
   const instruments = createInstruments();
+  installRouteTable(app);
+  // onRequest order: the span first (refusals are traced too), then the URL limit, then auth.
   installRequestTelemetry(app, instruments);
+  installUrlLimit(app);
+  installAuth(app, deps.auth);
   installErrorHandlers(app);
   registerHealth(app, { db: deps.db, readinessTimeoutMs: deps.readinessTimeoutMs ?? 1000, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
   registerAccountCommands(app, deps.db);

@@ -1,6 +1,7 @@
 import { startTelemetry, type Telemetry } from '@ledgerflow/metrics/node';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { loadApiConfig, type ApiConfig } from './config';
+import { createApiLogger } from './logging';
 
 /** The outcome of booting: config, logger and telemetry, or why booting failed. */
 export type Boot = { readonly ok: true; readonly config: ApiConfig; readonly logger: Logger; readonly telemetry: Telemetry } | { readonly ok: false; readonly error: unknown };
@@ -8,7 +9,7 @@ export type Boot = { readonly ok: true; readonly config: ApiConfig; readonly log
 function bootApi(): Boot {
   try {
     const config = loadApiConfig();
-    const logger = pino({ level: config.logLevel, base: { service: 'api' } });
+    const logger = createApiLogger({ level: config.logLevel });
     const telemetry = startTelemetry({
       serviceName: config.serviceName,
       app: 'api',

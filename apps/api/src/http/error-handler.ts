@@ -1,6 +1,7 @@
 import { isLedgerflowError } from '@ledgerflow/cdc-core';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, isApiError } from '../errors';
+import { challengeFor } from './auth';
 import { noteOutcome } from './request-telemetry';
 import { isDatabaseUnavailable, isTransactionConflict } from '../write/pg-errors';
 
@@ -10,6 +11,9 @@ const FASTIFY_ERRORS: Readonly<Record<string, () => ApiError>> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new ApiError('MALFORMED_JSON', 'request body is empty but content-type says JSON', { field: 'body' }),
   FST_ERR_CTP_BODY_TOO_LARGE: () => new ApiError('PAYLOAD_TOO_LARGE', 'request body is too large', { field: 'body' }),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json'),
+  // Router refusals (through `frameworkErrors`); fastify's own messages would echo the URL.
+  FST_ERR_BAD_URL: () => new ApiError('BAD_REQUEST', 'the URL is not validly encoded'),
+  FST_ERR_MAX_PARAM_LENGTH: () => new ApiError('URI_TOO_LONG', 'a path segment is too long'),
 };
 
 /**
@@ -35,15 +39,23 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('INTERNAL_ERROR', 'internal error', { cause: error });
 }
 
+/**
+ * Answers `error` as a catalogue error, logged (5xx with the error, 4xx by code only). Also
+ * fastify's `frameworkErrors` handler, for URLs the router refuses before any hook runs.
+ */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const apiError = toApiError(error);
+  noteOutcome(request, apiError.code, error);
+  if (apiError.status >= 500) request.log.error({ err: error, code: apiError.code }, 'request failed');
+  else request.log.info({ code: apiError.code, field: apiError.field }, 'request refused');
+  const challenge = challengeFor(apiError.code);
+  if (challenge !== undefined) void reply.header('www-authenticate', challenge);
+  return reply.status(apiError.status).send(apiError.toBody());
+}
+
 /** Installs the JSON error and not-found handlers on `app`. */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error);
-    noteOutcome(request, apiError.code, error);
-    if (apiError.status >= 500) request.log.error({ err: error, code: apiError.code }, 'request failed');
-    else request.log.info({ code: apiError.code, field: apiError.field }, 'request refused');
-    return reply.status(apiError.status).send(apiError.toBody());
-  });
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const apiError = new ApiError('ROUTE_NOT_FOUND', `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`);
     noteOutcome(request, apiError.code);

@@ -50,6 +50,13 @@ describe('request bodies', () => {
     expect(refusal(() => parseInput(moneyCommandBody, { amount: '1.00', amout: '1.00' }, 'body'))).toMatchObject({ field: 'amout', message: 'amout is not a known field' });
   });
 
+  it('does not echo an unknown key that is no plausible field name (huge, unicode, control characters, secrets)', () => {
+    for (const key of ['x'.repeat(41), 'amöunt', 'a\u0000b', 'Bearer abc', '9lives', 'a-b']) {
+      const refused = refusal(() => parseInput(moneyCommandBody, { amount: '1.00', [key]: 1 }, 'body'));
+      expect(refused).toEqual({ code: 'VALIDATION_FAILED', field: 'body', message: 'body has a field that is not known' });
+    }
+  });
+
   it('refuses a body that is not an object, naming the body', () => {
     for (const body of [undefined, null, [], 'x', 5]) {
       expect(refusal(() => parseInput(closeAccountBody, body, 'body'))).toMatchObject({ field: 'body' });

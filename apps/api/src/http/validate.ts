@@ -17,12 +17,22 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, part:
   throw new ApiError('VALIDATION_FAILED', message, { field });
 }
 
+/**
+ * A key worth naming back: a plausible field name. Any other unknown key (huge, unicode,
+ * control characters, or a secret pasted by mistake) is not echoed into responses and logs.
+ */
+const NAMEABLE_KEY = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+
 function fieldOf(issue: z.core.$ZodIssue, part: InputPart): string {
-  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) return issue.keys[0]!;
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+    const key = issue.keys[0]!;
+    return NAMEABLE_KEY.test(key) ? key : part;
+  }
   return issue.path.length > 0 ? issue.path.map(String).join('.') : part;
 }
 
 function describeWhole(part: InputPart, issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `${part} has a field that is not known`;
   if (issue.code === 'invalid_type') return part === 'body' ? 'request body must be a JSON object' : `${part} is invalid`;
   return `${part}: ${issue.message}`;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type ApiHarness } from '../testing/harness';
+import { bearer } from '../testing/tokens';
 
 /**
  * Every refused command answers with its catalogue code AND writes nothing: the events count
@@ -90,7 +91,7 @@ describe('refused commands write nothing', () => {
 });
 
 describe('HTTP-level errors are JSON', () => {
-  const raw = (payload: string, contentType: string) => h.app.inject({ method: 'POST', url: `/accounts/${ids.rich}/deposits`, payload, headers: { 'content-type': contentType } });
+  const raw = (payload: string, contentType: string) => h.app.inject({ method: 'POST', url: `/accounts/${ids.rich}/deposits`, payload, headers: { 'content-type': contentType, ...bearer('write') } });
 
   it.each([
     ['malformed JSON', '{"amount": "1.00"', 'application/json', 400, 'MALFORMED_JSON'],
@@ -106,13 +107,13 @@ describe('HTTP-level errors are JSON', () => {
     expect(await h.snapshot()).toEqual(before);
   });
 
-  it('answers 404 ROUTE_NOT_FOUND for unknown routes and methods', async () => {
+  it('answers 404 ROUTE_NOT_FOUND for unknown routes and methods (to any valid token)', async () => {
     for (const [method, url] of [
       ['GET', '/nope'],
       ['GET', '/transfers'],
       ['DELETE', `/accounts/${ids.rich}`],
     ] as const) {
-      const res = await h.app.inject({ method, url });
+      const res = await h.app.inject({ method, url, headers: bearer('read') });
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual({ error: { code: 'ROUTE_NOT_FOUND', message: expect.any(String) } });
     }

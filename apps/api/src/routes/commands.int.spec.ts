@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type ApiHarness } from '../testing/harness';
+import { bearer } from '../testing/tokens';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -24,7 +25,7 @@ async function maxPosition(eventIds: readonly string[]): Promise<string> {
 
 describe('POST /accounts', () => {
   it('opens an account: 201, AccountCreated at version 1, snapshot written, metadata with the request id', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'Ada', initialBalance: '100.00' }, headers: { 'x-request-id': 'req-abc' } });
+    const res = await h.app.inject({ method: 'POST', url: '/accounts', payload: { ownerName: 'Ada', initialBalance: '100.00' }, headers: { 'x-request-id': 'req-abc', ...bearer('write') } });
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toEqual({ accountId: expect.any(String), ownerName: 'Ada', version: 1, balance: '100.00', status: 'active', position: expect.stringMatching(/^[1-9][0-9]*$/), eventIds: [expect.any(String)] });

@@ -4,17 +4,18 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPool } from '../pool';
 import { buildServer } from '../server';
+import { TEST_AUTH } from '../testing/tokens';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** An API over its own pool to `url`, the way main.ts builds it. */
+/** An API over its own pool to `url`, the way main.ts builds it (with tokens: the probes need none). */
 function apiOver(url: string): FastifyInstance {
   const pool = createPool({ connectionString: url, max: 2, onConnectionError: () => undefined });
   const db = createDb(pool);
-  const app = buildServer({ db, readinessTimeoutMs: 1000 });
+  const app = buildServer({ db, auth: TEST_AUTH, readinessTimeoutMs: 1000 });
   cleanups.push(async () => {
     await app.close();
     await db.destroy();

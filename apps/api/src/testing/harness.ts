@@ -1,7 +1,10 @@
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
+import type { Role } from '../auth/roles';
+import { createApiLogger } from '../logging';
 import { buildServer } from '../server';
+import { bearer, TEST_AUTH } from './tokens';
 
 /** Everything the write side stores: compared before and after a refused command. */
 export interface WriteSnapshot {
@@ -13,8 +16,12 @@ export interface WriteSnapshot {
 export interface ApiHarness {
   readonly tdb: TestDatabase;
   readonly app: FastifyInstance;
-  post(url: string, body?: unknown): Promise<LightMyRequestResponse>;
-  get(url: string): Promise<LightMyRequestResponse>;
+  /** POSTs JSON with the test token of `as` (default write; `anonymous`: no Authorization header). */
+  post(url: string, body?: unknown, as?: Caller): Promise<LightMyRequestResponse>;
+  /** GETs with the test token of `as` (default read; `anonymous`: no Authorization header). */
+  get(url: string, as?: Caller): Promise<LightMyRequestResponse>;
+  /** Everything the server logged so far (JSON lines), when started with `captureLogs`. */
+  logs(): string;
   /** Opens an account through the API and returns its id. */
   open(initialBalance?: string, ownerName?: string): Promise<string>;
   snapshot(): Promise<WriteSnapshot>;
@@ -25,16 +32,34 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** Starts an API harness on its own migrated database named after `label`. */
-export async function startHarness(label: string): Promise<ApiHarness> {
+/** Options of startHarness. */
+export interface HarnessOptions {
+  /** Log everything (level trace) into a buffer that `logs()` returns. */
+  readonly captureLogs?: boolean;
+}
+
+/** Who a harness request is sent as: the test token of a role, or no token at all. */
+export type Caller = Role | 'anonymous';
+
+const authHeaders = (as: Caller) => (as === 'anonymous' ? {} : bearer(as));
+
+/**
+ * Starts an API harness on its own migrated database named after `label`, with the test
+ * tokens (see ./tokens) configured: requests go out with a write (POST) or read (GET) token.
+ */
+export async function startHarness(label: string, options: HarnessOptions = {}): Promise<ApiHarness> {
   const tdb = await createTestDatabase(label);
-  const app = buildServer({ db: tdb.db });
+  const lines: string[] = [];
+  const logger = options.captureLogs ? createApiLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } }) : undefined;
+  // A stand-in /metrics, so the route exists (and is covered by the route-table tests).
+  const app = buildServer({ db: tdb.db, auth: TEST_AUTH, metrics: async () => '', ...(logger ? { logger } : {}) });
   await app.ready();
   const harness: ApiHarness = {
     tdb,
     app,
-    post: (url, body) => app.inject({ method: 'POST', url, ...(body === undefined ? {} : { payload: body as object }) }),
-    get: (url) => app.inject({ method: 'GET', url }),
+    post: (url, body, as = 'write') => app.inject({ method: 'POST', url, headers: authHeaders(as), ...(body === undefined ? {} : { payload: body as object }) }),
+    get: (url, as = 'read') => app.inject({ method: 'GET', url, headers: authHeaders(as) }),
+    logs: () => lines.join(''),
     async open(initialBalance = '100.00', ownerName = 'Ada Lovelace') {
       const res = await harness.post('/accounts', { ownerName, initialBalance });
       if (res.statusCode !== 201) throw new Error(`open failed: ${res.statusCode} ${res.body}`);

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createDb, verifyReadModels } from '@ledgerflow/sinks';
 import { Redis } from 'ioredis';
@@ -44,6 +45,8 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
   await deleteKeysWithPrefix(redis, prefix);
 
   const port = options.port || (await freePort());
+  // A throw-away token for this run: the API refuses commands without one.
+  const writeToken = randomBytes(24).toString('base64url');
   const env = {
     ...config.env,
     DATABASE_URL: databaseUrl,
@@ -52,6 +55,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
     LEDGERFLOW_REDIS_PREFIX: prefix,
     LEDGERFLOW_SLOT: `ledgerflow_${options.database}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
     API_PORT: String(port),
+    API_TOKENS: `write:${writeToken}`,
   };
   const apps: Array<{ name: AppName; child: ChildProcess }> = [];
   const start = (name: AppName, index = 0) => apps.push({ name, child: startApp(name, env, path.join(logDir, `${name}${index ? `-${index}` : ''}.log`)) });
@@ -63,7 +67,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
   const db = createDb(pool);
   const probe = new PipelineProbe(db, redis, prefix, config.partitions);
   try {
-    return await runWorkloadAndVerify(options, db, probe, apps, new BankApiClient(`http://127.0.0.1:${port}`));
+    return await runWorkloadAndVerify(options, db, probe, apps, new BankApiClient(`http://127.0.0.1:${port}`, writeToken));
   } finally {
     await Promise.all(apps.map((a) => stopApp(a.child)));
     // The demo's data stays for inspection, but an idle slot would retain WAL forever.

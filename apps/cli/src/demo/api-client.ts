@@ -6,9 +6,12 @@ export type CommandOutcome = { readonly ok: true; readonly events: number } | { 
 /** A minimal client of the banking API (only what the demo drives). */
 export class BankApiClient {
   readonly #base: string;
+  readonly #headers: Record<string, string>;
 
-  constructor(baseUrl: string) {
+  /** `token`: a bearer token with the `write` role (the API refuses commands without one). */
+  constructor(baseUrl: string, token?: string) {
     this.#base = baseUrl.replace(/\/$/, '');
+    this.#headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   }
 
   async createAccount(ownerName: string, initialBalanceCents: bigint): Promise<string> {
@@ -52,7 +55,7 @@ export class BankApiClient {
   async #post(path: string, body: unknown): Promise<{ ok: boolean; status: number; body: unknown }> {
     const response = await fetch(`${this.#base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: this.#headers,
       body: JSON.stringify(body),
     });
     const text = await response.text();

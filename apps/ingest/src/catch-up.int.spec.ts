@@ -3,7 +3,7 @@ import { TEST_REDIS_URL, createTestDatabase, testRedisPrefix, type TestDatabase 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIngest } from './ingest';
 import { useRawJsonParsers } from './pg-json';
-import { EventFactory, insertEvents, readJobs, storedEventIds, testIngestConfig, testLogger } from './testing/fixtures';
+import { EventFactory, insertEvents, markRedisIntact, readJobs, storedEventIds, testIngestConfig, testLogger } from './testing/fixtures';
 
 const PARTITIONS = 4;
 let tdb: TestDatabase;
@@ -62,9 +62,11 @@ describe('catch-up', () => {
     await tdb.pool.query(`update ingest_state set catchup_done = false, catchup_position = 2000`);
     const prefix = testRedisPrefix('ingest-catchup-resume');
     extraPrefixes.push(prefix);
+    // As if this Redis held the first 2000 events: only catch-up may enqueue here, not a refill.
+    await markRedisIntact(TEST_REDIS_URL, prefix.prefix);
     const ingest = await startIngest(config(prefix.prefix), { logger: testLogger });
     await ingest.stop();
-    expect(ingest.counters.catchupEvents).toBe(1000);
+    expect(ingest.counters).toMatchObject({ catchupEvents: 1000, refillEvents: 0, redisLosses: 0 });
     const positions = (await readJobs(TEST_REDIS_URL, prefix.prefix, PARTITIONS)).flat().flatMap((j) => j.events.map((e) => e.position));
     expect(positions.length).toBe(1000);
     expect(positions.every((p) => p > 2000n)).toBe(true);
@@ -79,6 +81,7 @@ describe('catch-up', () => {
     extraPrefixes.push(prefix);
     const ingest = await startIngest(config(prefix.prefix), { logger: testLogger });
     await ingest.stop();
-    expect(ingest.counters.catchupEvents).toBe(3000);
+    // A fresh prefix, but catch-up from position 0 covers every event: no refill on top of it.
+    expect(ingest.counters).toMatchObject({ catchupEvents: 3000, eventsEnqueued: 3000, redisLosses: 0 });
   });
 });

@@ -54,7 +54,8 @@ export async function runCatchUp(deps: CatchUpDeps): Promise<boolean> {
   return true;
 }
 
-async function maxPosition(db: Kysely<LedgerDatabase>): Promise<bigint> {
+/** The highest global position in the store (0 when it is empty). */
+export async function maxPosition(db: Kysely<LedgerDatabase>): Promise<bigint> {
   const { rows } = await sql<{ max: string }>`select coalesce(max(global_position), 0)::text as max from events`.execute(db);
   return BigInt(rows[0]?.max ?? '0');
 }

@@ -19,6 +19,7 @@ export interface NonInsertChange {
  */
 export class ChangeRouter {
   #commitTimeMs: number | undefined;
+  #inTransaction = false;
 
   constructor(
     private readonly buffer: TransactionBuffer,
@@ -32,6 +33,7 @@ export class ChangeRouter {
     switch (message.tag) {
       case 'begin':
         this.#commitTimeMs = commitTimeToMs(message.commitTime as bigint);
+        this.#inTransaction = true;
         return;
       case 'insert':
         if (!this.isEventsTable(message.relation)) return;
@@ -43,6 +45,7 @@ export class ChangeRouter {
         this.buffer.commit(parseLsn(message.commitEndLsn), nowMs);
         this.counters.transactions++;
         this.#commitTimeMs = undefined;
+        this.#inTransaction = false;
         return;
       case 'update':
       case 'delete':
@@ -55,6 +58,11 @@ export class ChangeRouter {
         // relation, type, origin and logical messages carry no rows.
         return;
     }
+  }
+
+  /** True between a transaction's begin and its commit. */
+  get inTransaction(): boolean {
+    return this.#inTransaction;
   }
 
   private isEventsTable(relation: Pgoutput.MessageRelation): boolean {

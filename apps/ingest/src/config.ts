@@ -21,8 +21,14 @@ export interface IngestConfig {
   readonly maxPendingEvents: number;
   /** Upper bound of events in one queue job. */
   readonly maxEventsPerJob: number;
-  /** Rows per catch-up page read from `events`. */
+  /** Rows per catch-up page read from `events` (and per refill page). */
   readonly catchupPageSize: number;
+  /** Pause before restarting a failed session the first time (ms); doubles per consecutive failure. */
+  readonly retryInitialMs: number;
+  /** Longest pause between two session restarts (ms). */
+  readonly retryMaxMs: number;
+  /** How often the Redis sentinel is checked for a loss (ms). */
+  readonly redisCheckIntervalMs: number;
 }
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ledgerflow';
@@ -42,6 +48,9 @@ const schema = z.object({
   LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: positiveInt(20_000),
   LEDGERFLOW_INGEST_MAX_EVENTS_PER_JOB: positiveInt(1000),
   LEDGERFLOW_INGEST_CATCHUP_PAGE_SIZE: positiveInt(5000),
+  LEDGERFLOW_INGEST_RETRY_INITIAL_MS: positiveInt(200),
+  LEDGERFLOW_INGEST_RETRY_MAX_MS: positiveInt(5000),
+  LEDGERFLOW_INGEST_REDIS_CHECK_MS: positiveInt(1000),
 });
 
 /** The database name in a PostgreSQL URL (the default slot and prefix are named after it). */
@@ -72,6 +81,9 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   if (e.LEDGERFLOW_INGEST_MAX_PENDING_EVENTS < e.LEDGERFLOW_INGEST_MAX_BATCH_EVENTS) {
     throw new LedgerflowError('CONFIG_INVALID', 'LEDGERFLOW_INGEST_MAX_PENDING_EVENTS must be at least LEDGERFLOW_INGEST_MAX_BATCH_EVENTS');
   }
+  if (e.LEDGERFLOW_INGEST_RETRY_MAX_MS < e.LEDGERFLOW_INGEST_RETRY_INITIAL_MS) {
+    throw new LedgerflowError('CONFIG_INVALID', 'LEDGERFLOW_INGEST_RETRY_MAX_MS must be at least LEDGERFLOW_INGEST_RETRY_INITIAL_MS');
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -84,5 +96,8 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     maxPendingEvents: e.LEDGERFLOW_INGEST_MAX_PENDING_EVENTS,
     maxEventsPerJob: e.LEDGERFLOW_INGEST_MAX_EVENTS_PER_JOB,
     catchupPageSize: e.LEDGERFLOW_INGEST_CATCHUP_PAGE_SIZE,
+    retryInitialMs: e.LEDGERFLOW_INGEST_RETRY_INITIAL_MS,
+    retryMaxMs: e.LEDGERFLOW_INGEST_RETRY_MAX_MS,
+    redisCheckIntervalMs: e.LEDGERFLOW_INGEST_REDIS_CHECK_MS,
   });
 }

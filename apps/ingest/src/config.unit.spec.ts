@@ -13,6 +13,9 @@ describe('loadIngestConfig', () => {
       maxBatchEvents: 2000,
       flushIntervalMs: 5,
       catchupPageSize: 5000,
+      retryInitialMs: 200,
+      retryMaxMs: 5000,
+      redisCheckIntervalMs: 1000,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadIngestConfig({}).slotName).toBe('ledgerflow_ledgerflow');
@@ -24,7 +27,7 @@ describe('loadIngestConfig', () => {
   });
 
   it('rejects bad values with CONFIG_INVALID', () => {
-    for (const env of [{ LEDGERFLOW_PARTITIONS: '0' }, { LEDGERFLOW_SLOT: 'bad-slot"' }, { LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: '10' }, { LOG_LEVEL: 'loud' }]) {
+    for (const env of [{ LEDGERFLOW_PARTITIONS: '0' }, { LEDGERFLOW_SLOT: 'bad-slot"' }, { LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: '10' }, { LOG_LEVEL: 'loud' }, { LEDGERFLOW_INGEST_RETRY_INITIAL_MS: '9000' }, { LEDGERFLOW_INGEST_REDIS_CHECK_MS: '0' }]) {
       let caught: unknown;
       try {
         loadIngestConfig(env);

@@ -4,7 +4,7 @@ export interface IngestCounters {
   eventsRead: number;
   /** Of `eventsRead`, the rows read from the table by catch-up. */
   catchupEvents: number;
-  /** Events inside jobs that Redis accepted (a re-enqueued duplicate job counts again). */
+  /** Events inside jobs that Redis accepted (a re-enqueued duplicate counts again; refills included). */
   eventsEnqueued: number;
   /** Jobs handed to `addBulk` that resolved. */
   jobsAdded: number;
@@ -14,9 +14,29 @@ export interface IngestCounters {
   nonInsertChanges: number;
   /** The slot position last confirmed to PostgreSQL (`confirmed_flush_lsn`), if any. */
   lastAckedLsn: string | null;
+  /** Sessions (slot check, catch-up, stream) that failed and were retried by the supervisor. */
+  sessionRestarts: number;
+  /** Times the Redis sentinel was found missing or replaced: Redis lost keys. */
+  redisLosses: number;
+  /** Refills from PostgreSQL that ran to the end. */
+  refills: number;
+  /** Events enqueued by refills (also counted in `eventsEnqueued`). */
+  refillEvents: number;
 }
 
 /** A fresh set of counters. */
 export function newCounters(): IngestCounters {
-  return { eventsRead: 0, catchupEvents: 0, eventsEnqueued: 0, jobsAdded: 0, transactions: 0, nonInsertChanges: 0, lastAckedLsn: null };
+  return {
+    eventsRead: 0,
+    catchupEvents: 0,
+    eventsEnqueued: 0,
+    jobsAdded: 0,
+    transactions: 0,
+    nonInsertChanges: 0,
+    lastAckedLsn: null,
+    sessionRestarts: 0,
+    redisLosses: 0,
+    refills: 0,
+    refillEvents: 0,
+  };
 }

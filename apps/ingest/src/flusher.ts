@@ -29,6 +29,11 @@ export class Flusher {
 
   constructor(private readonly deps: FlusherDeps) {}
 
+  /** True when no flush is in flight (so every position it took is confirmed or failed). */
+  get idle(): boolean {
+    return this.#running === undefined;
+  }
+
   /** Call after every change to the buffer: starts a flush or arms the timer, as the policy says. */
   kick(): void {
     if (this.#running || this.#failed || this.#closed) return;
@@ -68,6 +73,17 @@ export class Flusher {
     if (this.deps.buffer.state().readySinceMs !== undefined) await this.#flushOnce(false);
   }
 
+  /**
+   * For a failed session: stops flushing and waits for the flush in flight, without flushing
+   * what is left. Waiting keeps the next session's jobs behind this one's in each queue; what
+   * is left was never acknowledged, so the slot sends it again.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#clearTimer();
+    while (this.#running) await this.#running;
+  }
+
   #start(includeOpen: boolean): void {
     this.#clearTimer();
     this.#running = this.#flushOnce(includeOpen).finally(() => {
@@ -82,8 +98,8 @@ export class Flusher {
       if (batch.events.length > 0) await this.deps.publish(batch.events);
       if (batch.ackPosition !== undefined) this.deps.acknowledge(batch.ackPosition);
     } catch (error) {
-      // The taken events are gone from memory but were never acknowledged: after the restart
-      // this failure leads to, the slot delivers them again.
+      // The taken events are gone from memory but were never acknowledged: the session restart
+      // this failure leads to replays them from the slot.
       this.#failed = true;
       this.#clearTimer();
       this.deps.onFailure(error);

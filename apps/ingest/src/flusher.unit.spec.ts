@@ -112,4 +112,18 @@ describe('Flusher', () => {
     expect(h.log).toEqual(['publish 1', 'ack 100']);
     expect(h.buffer.size).toBe(0);
   });
+
+  it('close waits for the flush in flight, confirms it, and flushes nothing more', async () => {
+    const h = harness(big);
+    h.commitTx([1, 2], 100);
+    h.commitTx([3, 4], 200);
+    let closed = false;
+    const closing = h.flusher.close().then(() => (closed = true));
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(false);
+    await h.settle();
+    await closing;
+    expect(h.log).toEqual(['publish 1,2', 'ack 100']);
+    expect(h.buffer.state().readyEvents).toBe(2);
+  });
 });

@@ -1,19 +1,20 @@
-import { LedgerflowError } from '@ledgerflow/cdc-core';
-import { EVENTS_PUBLICATION } from '@ledgerflow/sinks';
 import type { Logger } from 'pino';
-import { runCatchUp } from './catch-up';
+import { maxPosition } from './catch-up';
 import type { IngestConfig } from './config';
 import { newCounters, type IngestCounters } from './counters';
-import { saveCatchUpState } from './ingest-state';
+import { RedisGuard } from './redis-guard';
+import { refillUnapplied } from './refill';
 import { openResources, type IngestResources } from './resources';
-import { ensureSlot, readSlot } from './slot';
-import { startStream, type Stream } from './stream';
+import { openSentinelStore, type SentinelStore } from './sentinel-store';
+import { startSession } from './session';
+import { Supervisor } from './supervisor';
 
 /** What a running ingest offers its owner. */
 export interface IngestHandle {
   /**
-   * Graceful stop: stops reading the slot, flushes and confirms every whole transaction read,
-   * then closes the queues and the connections. Idempotent.
+   * Graceful stop, at any moment (also while a failed session waits to restart): stops reading
+   * the slot, flushes and confirms every whole transaction read, then closes the queues and the
+   * connections. Idempotent.
    */
   stop(): Promise<void>;
   /** A snapshot of the running totals. */
@@ -24,62 +25,58 @@ export interface IngestHandle {
 export interface IngestDeps {
   readonly logger: Logger;
   /**
-   * Called once if the ingest dies (replication connection lost, Redis refusing jobs, a row
-   * that cannot be decoded). Resources are already released; nothing unqueued was confirmed,
-   * so a restart resumes without loss. Default: log only.
+   * Called once if the ingest dies of a failure no retry can fix (a slot of another plugin,
+   * say); connection, server and Redis failures are retried forever instead. Resources are
+   * already released; nothing unqueued was confirmed, so a restart resumes without loss.
+   * Default: log only.
    */
   readonly onFatal?: (error: Error) => void;
-  /** Aborts start-up (catch-up checks it between pages). */
+  /** Aborts start-up (catch-up checks it between pages, backoffs end at once). */
   readonly signal?: AbortSignal;
   /** Test hooks; never set in production. */
   readonly testHooks?: { readonly suppressAcks?: boolean };
 }
 
 /**
- * Starts the ingest: makes sure the slot exists, catches up on events stored before it (first
- * start, or a crash during catch-up), then streams the slot into the partition queues.
- * Resolves once streaming has started; rejects (with everything closed) if start-up fails.
+ * Starts the ingest: a supervisor runs sessions (slot check, catch-up, stream; see session.ts)
+ * and restarts them after failures; a guard watches Redis for lost keys and refills it from
+ * PostgreSQL. Resolves once the first session streams (failures before that are retried);
+ * rejects, with everything closed, if start-up is aborted or fails for good.
  */
 export async function startIngest(config: IngestConfig, deps: IngestDeps): Promise<IngestHandle> {
   const logger = deps.logger.child({ component: 'ingest', slot: config.slotName });
   const counters = newCounters();
   const resources = openResources(config, logger);
-  let stream: Stream | undefined;
+  const store = openSentinelStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, logger });
+  const guard = createGuard(config, resources, store, counters, logger);
+  let started = false;
   let stopping: Promise<void> | undefined;
-  const onFatal = (error: Error) => {
-    logger.error({ err: error }, 'ingest failed; stopping without confirming anything more');
-    stopping ??= (async () => {
-      await stream?.abort().catch(() => undefined);
-      await resources.close();
-    })();
-    void stopping.then(() => deps.onFatal?.(error));
-  };
-  try {
-    await prepareSlot(config, resources, counters, logger, deps.signal);
-    stream = await startStream({
-      databaseUrl: config.databaseUrl,
-      slotName: config.slotName,
-      publication: EVENTS_PUBLICATION,
-      policy: config,
-      publisher: resources.publisher,
-      counters,
-      logger,
-      readConfirmedFlush: async () => (await readSlot(resources.pool, config.slotName))?.confirmedFlush,
-      onFatal,
-      suppressAcks: deps.testHooks?.suppressAcks === true,
-    });
-  } catch (error) {
+  const close = async () => {
+    await supervisor.stop();
+    await guard.stop();
+    await store.close();
     await resources.close();
-    throw error;
-  }
-  const running = stream;
+  };
+  const supervisor = new Supervisor({
+    startSession: (signal) => startSession({ config, resources, guard, counters, logger, suppressAcks: deps.testHooks?.suppressAcks === true }, signal),
+    policy: config,
+    logger,
+    onRetry: () => {
+      counters.sessionRestarts++;
+      // A failed enqueue may mean Redis restarted: look at the sentinel now, not in a second.
+      guard.checkSoon();
+    },
+    onGiveUp: (error) => {
+      if (!started) return; // startIngest rejects with it
+      stopping ??= close();
+      void stopping.then(() => deps.onFatal?.(error));
+    },
+  });
+  await startOrClose(supervisor, close, deps.signal);
+  started = true;
   return {
     stop() {
-      stopping ??= (async () => {
-        await running.stop().catch((error: unknown) => logger.warn({ err: error }, 'graceful stream stop failed'));
-        await resources.close();
-        logger.info({ counters }, 'ingest stopped');
-      })();
+      stopping ??= close().then(() => logger.info({ counters }, 'ingest stopped'));
       return stopping;
     },
     get counters() {
@@ -88,15 +85,30 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   };
 }
 
-/**
- * Slot first, catch-up second. A slot created now gets its catch-up progress reset (before the
- * creation, see ensureSlot), so the events stored before it are enqueued from the start.
- */
-async function prepareSlot(config: IngestConfig, resources: IngestResources, counters: IngestCounters, logger: Logger, signal?: AbortSignal): Promise<void> {
-  const { pool, db, publisher } = resources;
-  const { created } = await ensureSlot(pool, config.slotName, () => saveCatchUpState(db, config.slotName, { done: false, position: 0n }));
-  logger.info({ created }, created ? 'created replication slot' : 'using existing replication slot');
-  const shouldStop = () => signal?.aborted === true;
-  const caughtUp = await runCatchUp({ db, slotName: config.slotName, pageSize: config.catchupPageSize, publisher, counters, logger, shouldStop });
-  if (!caughtUp || shouldStop()) throw new LedgerflowError('TRANSIENT_FAILURE', 'ingest start-up aborted', { retryable: true });
+/** The Redis guard of this ingest, refilling through the same publisher as the stream. */
+function createGuard(config: IngestConfig, resources: IngestResources, store: SentinelStore, counters: IngestCounters, logger: Logger): RedisGuard {
+  const refillDeps = { db: resources.db, publisher: resources.publisher, pageSize: config.catchupPageSize, counters };
+  return new RedisGuard({
+    store,
+    refill: (progress, shouldContinue) => refillUnapplied(refillDeps, progress, shouldContinue),
+    maxPosition: () => maxPosition(resources.db),
+    intervalMs: config.redisCheckIntervalMs,
+    counters,
+    logger,
+  });
+}
+
+/** Waits for the first session (an abort of `signal` stops waiting); closes everything if it never comes. */
+async function startOrClose(supervisor: Supervisor, close: () => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  const abortStart = () => void supervisor.stop();
+  signal?.addEventListener('abort', abortStart, { once: true });
+  if (signal?.aborted) abortStart();
+  try {
+    await supervisor.start();
+  } catch (error) {
+    await close();
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', abortStart);
+  }
 }

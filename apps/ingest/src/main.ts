@@ -4,10 +4,11 @@ import { startIngest, type IngestHandle } from './ingest';
 import { useRawJsonParsers } from './pg-json';
 
 /**
- * Composition root of the ingest process. On a fatal error it exits with code 1 and relies on
- * its supervisor (systemd, Kubernetes, docker restart policy) to start it again: nothing is
- * confirmed to PostgreSQL before it is in Redis, so a fresh process resumes from the slot
- * without loss, and one recovery path is simpler to trust than in-process reconnect logic.
+ * Composition root of the ingest process. Connection, server and Redis failures are retried
+ * inside the process (supervisor.ts), forever, with a log line per attempt. Only a failure no
+ * retry can fix (a misconfigured slot) exits with code 1, for the orchestrator to surface.
+ * SIGTERM/SIGINT stop gracefully at any moment (also mid-backoff) and exit 0: whole
+ * transactions read are flushed, then confirmed, so the slot stands exactly at what is in Redis.
  */
 async function main(): Promise<void> {
   useRawJsonParsers();

@@ -1,6 +1,6 @@
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import type { Logger } from 'pino';
-import { formatLsn, libraryAckArgument } from './lsn';
+import { formatLsn, libraryAckArgument, parseLsn } from './lsn';
 
 /** What the reader needs. */
 export interface ReplicationReaderOptions {
@@ -9,13 +9,23 @@ export interface ReplicationReaderOptions {
   readonly publication: string;
   /** Handles one message; the next one waits until the returned promise settles. */
   readonly onMessage: (message: Pgoutput.Message) => void | Promise<void>;
-  /** The stream broke (connection lost, server gone, handler threw): stop and restart. */
+  /** The stream broke (connection lost, server gone, handler threw): the supervisor restarts it. */
   readonly onFatal: (error: Error) => void;
   /** The slot's confirmed position, read once the slot is ours. */
   readonly readConfirmedFlush: () => Promise<bigint | undefined>;
   readonly logger: Logger;
   /** How long to keep retrying while a previous consumer still holds the slot (ms). */
   readonly slotBusyTimeoutMs?: number;
+  /** Stops those retries (ingest is shutting down). */
+  readonly signal?: AbortSignal;
+  /**
+   * True when everything handed to `onMessage` is in Redis and confirmed: nothing buffered, no
+   * flush in flight, no transaction half-read. A keepalive answered in that state confirms the
+   * server's position (see `confirmableKeepalive`). Absent: keepalives never move the slot.
+   */
+  readonly isDrained?: () => boolean;
+  /** Called when a keepalive answer confirmed a position. */
+  readonly onConfirmed?: (position: bigint) => void;
 }
 
 /** A running logical replication stream. */
@@ -28,6 +38,7 @@ export interface ReplicationReader {
 }
 
 const SLOT_IN_USE = '55006';
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Streams the slot with pgoutput (protocol 1: only committed transactions, whole). Automatic
@@ -44,7 +55,7 @@ export async function startReplicationReader(options: ReplicationReaderOptions):
     try {
       return await startOnce(options);
     } catch (error) {
-      if ((error as { code?: string }).code !== SLOT_IN_USE || Date.now() > deadline) throw error;
+      if ((error as { code?: string }).code !== SLOT_IN_USE || Date.now() > deadline || options.signal?.aborted) throw error;
       options.logger.info({ attempt }, 'slot still held by a previous consumer; retrying');
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
     }
@@ -53,7 +64,8 @@ export async function startReplicationReader(options: ReplicationReaderOptions):
 
 async function startOnce(options: ReplicationReaderOptions): Promise<ReplicationReader> {
   const service = new LogicalReplicationService(
-    { connectionString: options.databaseUrl, application_name: 'ledgerflow-ingest' },
+    // A bounded connect: the supervisor retries, and stop() waits for a session start in progress.
+    { connectionString: options.databaseUrl, application_name: 'ledgerflow-ingest', connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
     { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
   );
   let started = false;
@@ -66,8 +78,14 @@ async function startOnce(options: ReplicationReaderOptions): Promise<Replication
   };
   service.on('error', fatal);
   service.on('data', (_lsn: string, message: Pgoutput.Message) => options.onMessage(message));
-  service.on('heartbeat', (_lsn: string, _timestamp: number, shouldRespond: boolean) => {
-    if (shouldRespond && lastAcked !== undefined) void service.acknowledge(libraryAckArgument(lastAcked));
+  service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
+    if (!shouldRespond) return;
+    const confirmable = confirmableKeepalive(service, options, lsn, lastAcked);
+    if (confirmable !== undefined) {
+      lastAcked = confirmable;
+      options.onConfirmed?.(confirmable);
+    }
+    if (lastAcked !== undefined) void service.acknowledge(libraryAckArgument(lastAcked));
   });
   const { running } = await subscribe(service, options);
   started = true;
@@ -113,4 +131,24 @@ async function subscribe(service: LogicalReplicationService, options: Replicatio
   }
   // Wrapped: an async function returning the promise itself would wait for the stream to end.
   return { running };
+}
+
+/**
+ * The keepalive's position, when it may be confirmed; otherwise undefined. A keepalive carries
+ * the server's send position, which runs ahead of the last commit we saw whenever WAL that
+ * publishes nothing (other tables, checkpoints) follows it. A server shutting down waits until
+ * its client confirms exactly that position, and asks again after every answer: answering with
+ * the last commit only would keep PostgreSQL from ever completing a fast shutdown. PostgreSQL's
+ * own subscribers confirm it when they have nothing pending; so do we. It is safe then: every
+ * transaction committed before that position was sent before the keepalive, and all of those
+ * are in Redis. The library's flow-control queue must be empty too, because keepalives
+ * overtake queued messages; pg-logical-replication 2.5.0 keeps it private, so it is read
+ * defensively: if its shape ever changes, keepalives simply stop confirming anything.
+ */
+function confirmableKeepalive(service: LogicalReplicationService, options: ReplicationReaderOptions, lsn: string, lastAcked: bigint | undefined): bigint | undefined {
+  if (lastAcked === undefined || !options.isDrained?.()) return undefined;
+  const internals = service as unknown as { _messageQueue?: unknown; _processing?: unknown };
+  if (!Array.isArray(internals._messageQueue) || internals._messageQueue.length > 0 || internals._processing !== false) return undefined;
+  const position = parseLsn(lsn);
+  return position > lastAcked ? position : undefined;
 }

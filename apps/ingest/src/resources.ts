@@ -17,11 +17,15 @@ export interface IngestResources {
 
 /** Opens a small PostgreSQL pool (slot checks, catch-up reads) and one shared Redis connection. */
 export function openResources(config: IngestConfig, logger: Logger): IngestResources {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, application_name: 'ledgerflow-ingest' });
+  // Lives across sessions: a connection broken by a server restart is dropped from the pool
+  // (the 'error' below) and the next query opens a fresh one.
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, application_name: 'ledgerflow-ingest', connectionTimeoutMillis: 10_000 });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
   const db = createDb(pool);
   // Producer connection with ioredis defaults: commands queue while it reconnects, so a short
-  // Redis blip only delays a flush; a long outage fails it, and the process restarts.
+  // Redis blip only delays a flush; a long outage fails it, and the supervisor restarts the
+  // session (nothing unqueued was confirmed, so the slot replays it). A blip that restarted
+  // Redis empty is the guard's job (redis-guard.ts).
   const redis = new Redis(config.redisUrl);
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
   const publisher = createPublisher({ redis, prefix: config.redisPrefix, partitions: config.partitions, maxEventsPerJob: config.maxEventsPerJob, logger });

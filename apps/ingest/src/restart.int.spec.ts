@@ -4,7 +4,7 @@ import type { IngestConfig } from './config';
 import { startIngest, type IngestHandle } from './ingest';
 import { parseLsn } from './lsn';
 import { useRawJsonParsers } from './pg-json';
-import { EventFactory, insertEvents, readJobs, slotState, storedEventIds, testIngestConfig, testLogger } from './testing/fixtures';
+import { EventFactory, insertEvents, markRedisIntact, readJobs, slotState, storedEventIds, testIngestConfig, testLogger } from './testing/fixtures';
 
 const PARTITIONS = 4;
 let tdb: TestDatabase;
@@ -99,14 +99,16 @@ describe('restarts', () => {
     await crashing.stop();
     expect(await releasedSlot()).toBe(confirmedBefore);
 
-    // A fresh Redis prefix: whatever it receives can only come from the slot replaying.
+    // A fresh Redis prefix, marked intact so that no refill runs: whatever it receives can only
+    // come from the slot replaying.
+    await markRedisIntact(TEST_REDIS_URL, redisAfterCrash.prefix);
     const recovered = await start({ redisPrefix: redisAfterCrash.prefix });
     await waitFor('replay enqueued', async () => recovered.counters.eventsEnqueued >= 200, 20_000, 10);
     const replayed = await eventIdsInJobs(redisAfterCrash.prefix);
     const { rows } = await tdb.pool.query<{ event_id: string }>(`select event_id from events where stream_id = any($1::uuid[])`, [factory.streams]);
     expect(rows).toHaveLength(200);
     for (const r of rows) expect(replayed.has(r.event_id)).toBe(true);
-    expect(recovered.counters.catchupEvents).toBe(0);
+    expect(recovered.counters).toMatchObject({ catchupEvents: 0, refillEvents: 0, sessionRestarts: 0 });
     await recovered.stop();
     expect(await releasedSlot()).toBeGreaterThan(confirmedBefore);
   });

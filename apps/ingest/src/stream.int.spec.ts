@@ -103,5 +103,7 @@ describe('streaming', () => {
     ]);
     await waitFor('the event after the idle period', async () => ingest!.counters.eventsEnqueued === before + 1, 10_000, 20);
     expect(fatal).toEqual([]);
+    // A timed-out stream would now be restarted rather than fatal: that must not happen either.
+    expect(ingest.counters.sessionRestarts).toBe(0);
   });
 });

@@ -19,8 +19,10 @@ export interface StreamDeps {
   readonly counters: IngestCounters;
   readonly logger: Logger;
   readonly readConfirmedFlush: () => Promise<bigint | undefined>;
-  /** Called once when streaming cannot go on. */
+  /** Called once when streaming cannot go on (the supervisor then aborts and restarts). */
   readonly onFatal: (error: Error) => void;
+  /** Aborts start-up (waiting for a slot another consumer still holds). */
+  readonly signal?: AbortSignal;
   /** Test hook: never confirm positions, as if the process died right before each ack. */
   readonly suppressAcks?: boolean;
 }
@@ -29,7 +31,10 @@ export interface StreamDeps {
 export interface Stream {
   /** Graceful: stop taking messages, flush and confirm whole transactions, close the stream. */
   stop(): Promise<void>;
-  /** Immediate: close the stream without flushing or confirming anything. */
+  /**
+   * After a failure: stop taking messages, wait for the flush in flight (it may still confirm
+   * its own position), close the stream; what is left in memory is replayed by the slot.
+   */
   abort(): Promise<void>;
 }
 
@@ -56,18 +61,7 @@ export async function startStream(deps: StreamDeps): Promise<Stream> {
   const router = new ChangeRouter(buffer, counters, (change) =>
     logger.warn({ ...change, nonInsertChanges: counters.nonInsertChanges }, 'ignored a non-insert change to events: the event store is append-only'),
   );
-  const flusher = new Flusher({
-    buffer,
-    policy: deps.policy,
-    now,
-    publish: async (events) => {
-      const result = await deps.publisher.publish(events);
-      counters.jobsAdded += result.jobs;
-      counters.eventsEnqueued += result.events;
-    },
-    acknowledge,
-    onFailure: fail,
-  });
+  const flusher = createFlusher(deps, buffer, now, acknowledge, fail);
   const onMessage = (message: Pgoutput.Message): Promise<void> | undefined => {
     if (!accepting) return undefined;
     try {
@@ -80,18 +74,34 @@ export async function startStream(deps: StreamDeps): Promise<Stream> {
     // Awaiting here holds the library's queue, which keeps the socket paused.
     return buffer.size >= deps.policy.maxPendingEvents ? flusher.waitForRoom() : undefined;
   };
-  const started = await startReplicationReader({ ...deps, onMessage, onFatal: fail });
+  // Nothing read is waiting for Redis or for its confirmation (replication-reader.ts uses it to
+  // confirm the server's position on keepalives, which a server shutting down waits for).
+  const isDrained = () => accepting && !deps.suppressAcks && buffer.size === 0 && buffer.state().readySinceMs === undefined && !router.inTransaction && flusher.idle;
+  const onConfirmed = (position: bigint) => (counters.lastAckedLsn = formatLsn(position));
+  const started = await startReplicationReader({ ...deps, onMessage, onFatal: fail, isDrained, onConfirmed });
   link.reader = started;
   if (unsentAck !== undefined) started.acknowledge(unsentAck);
-  return {
-    async stop() {
-      accepting = false;
-      await flusher.drain();
-      await started.stop();
-    },
-    async abort() {
-      accepting = false;
-      await started.stop();
-    },
+  const close = async (graceful: boolean) => {
+    accepting = false;
+    await (graceful ? flusher.drain() : flusher.close());
+    await started.stop();
   };
+  return { stop: () => close(true), abort: () => close(false) };
+}
+
+/** The stream's flusher: publishes whole transactions and counts what Redis accepted. */
+function createFlusher(deps: StreamDeps, buffer: TransactionBuffer, now: () => number, acknowledge: (position: bigint) => void, onFailure: (error: unknown) => void): Flusher {
+  const { counters, publisher, policy } = deps;
+  return new Flusher({
+    buffer,
+    policy,
+    now,
+    publish: async (events) => {
+      const result = await publisher.publish(events);
+      counters.jobsAdded += result.jobs;
+      counters.eventsEnqueued += result.events;
+    },
+    acknowledge,
+    onFailure,
+  });
 }

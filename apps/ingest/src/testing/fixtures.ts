@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import pino from 'pino';
 import { loadIngestConfig, type IngestConfig } from '../config';
+import { sentinelKey } from '../sentinel';
 
 /** Test-only helpers for the ingest integration tests. */
 
@@ -97,4 +98,17 @@ export async function slotState(pool: pg.Pool, slotName: string): Promise<{ conf
   );
   const row = rows[0];
   return row ? { confirmedFlush: row.confirmed_flush_lsn, active: row.active } : undefined;
+}
+
+/**
+ * Writes an intact Redis sentinel under `prefix`, as a previous ingest would have: the next
+ * ingest then trusts Redis instead of refilling it (tests of the slot's own replay use it).
+ */
+export async function markRedisIntact(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    await redis.set(sentinelKey(prefix), 'set-by-test');
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -43,3 +43,23 @@ export async function readStream(db: Kysely<LedgerDatabase>, streamId: string, f
     select ${EVENT_COLUMNS} from events where stream_id = ${streamId}::uuid and version >= ${fromVersion} order by version`.execute(db);
   return result.rows.map((row) => decodeEventRow(row));
 }
+
+// Qualified: account_projections has version and created_at columns too.
+const QUALIFIED_EVENT_COLUMNS = sql`e.global_position, e.event_id, e.stream_id, e.version, e.type, e.data::text as data, e.metadata::text as metadata, e.created_at`;
+
+/**
+ * Reads up to `limit` events in (`afterPosition`, `upToPosition`] that the account read model
+ * has not applied yet (a version above the account's projected version, or no projection row),
+ * in position order. Used to refill Redis after it lost jobs: whatever is applied needs no job.
+ */
+export async function readUnappliedEventsAfter(db: Kysely<LedgerDatabase>, afterPosition: bigint, upToPosition: bigint, limit: number): Promise<StoredEvent[]> {
+  const result = await sql<Record<string, unknown>>`
+    select ${QUALIFIED_EVENT_COLUMNS}
+    from events e
+    left join account_projections a on a.account_id = e.stream_id
+    where e.global_position > ${afterPosition.toString()}::bigint
+      and e.global_position <= ${upToPosition.toString()}::bigint
+      and e.version > coalesce(a.version, 0)
+    order by e.global_position limit ${limit}`.execute(db);
+  return result.rows.map((row) => decodeEventRow(row));
+}

@@ -1,0 +1,67 @@
+import { LedgerflowError } from '@ledgerflow/cdc-core';
+import { EVENTS_PUBLICATION } from '@ledgerflow/sinks';
+import type { Logger } from 'pino';
+import { runCatchUp } from './catch-up';
+import type { IngestConfig } from './config';
+import type { IngestCounters } from './counters';
+import { loadCatchUpState, saveCatchUpState } from './ingest-state';
+import type { RedisGuard } from './redis-guard';
+import type { IngestResources } from './resources';
+import { ensureSlot, readSlot } from './slot';
+import { startStream } from './stream';
+import type { Session } from './supervisor';
+
+/** What every session of one ingest shares (they live as long as the ingest). */
+export interface SessionContext {
+  readonly config: IngestConfig;
+  readonly resources: IngestResources;
+  readonly guard: RedisGuard;
+  readonly counters: IngestCounters;
+  readonly logger: Logger;
+  readonly suppressAcks: boolean;
+}
+
+/**
+ * Starts one session: makes sure the slot exists, takes over the Redis sentinel (first session
+ * only), catches up on events stored before the slot, then streams the slot. Resolves once
+ * streaming has started; throws (having closed what it opened) if any step fails.
+ */
+export async function startSession(ctx: SessionContext, signal: AbortSignal): Promise<Session> {
+  const { config, resources, counters, logger } = ctx;
+  await prepare(ctx, signal);
+  let reportFailure: (error: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
+  const stream = await startStream({
+    databaseUrl: config.databaseUrl,
+    slotName: config.slotName,
+    publication: EVENTS_PUBLICATION,
+    policy: config,
+    publisher: resources.publisher,
+    counters,
+    logger,
+    readConfirmedFlush: async () => (await readSlot(resources.pool, config.slotName))?.confirmedFlush,
+    onFatal: (error) => reportFailure(error),
+    signal,
+    suppressAcks: ctx.suppressAcks,
+  });
+  return { failed, stop: () => stream.stop(), abort: () => stream.abort() };
+}
+
+/**
+ * Slot first, sentinel second, catch-up third. A slot created now gets its catch-up progress
+ * reset (before the creation, see ensureSlot), so the events stored before it are enqueued
+ * from the start. The sentinel is taken over before catch-up enqueues anything, so a Redis
+ * loss during catch-up is noticed too; a catch-up from position 0 makes a start-up refill
+ * redundant (it enqueues every stored event anyway).
+ */
+async function prepare(ctx: SessionContext, signal: AbortSignal): Promise<void> {
+  const { config, resources, counters, logger, guard } = ctx;
+  const { pool, db, publisher } = resources;
+  const { created } = await ensureSlot(pool, config.slotName, () => saveCatchUpState(db, config.slotName, { done: false, position: 0n }));
+  logger.info({ created }, created ? 'created replication slot' : 'using existing replication slot');
+  const state = await loadCatchUpState(db, config.slotName);
+  await guard.init(!state.done && state.position === 0n);
+  const shouldStop = () => signal.aborted;
+  const caughtUp = await runCatchUp({ db, slotName: config.slotName, pageSize: config.catchupPageSize, publisher, counters, logger, shouldStop });
+  if (!caughtUp || shouldStop()) throw new LedgerflowError('TRANSIENT_FAILURE', 'ingest session start aborted', { retryable: true });
+}

@@ -10,6 +10,7 @@ Commands:
   migrate     create the database if needed and apply the schema migrations
   verify      diff the read models with a fold of the event store (exit 1 on any mismatch)
   status      partitions (owner, checkpoint, queue depth, lag), projector members, slots
+  dlq         parked accounts (events the projector must refuse): list, show, redrive, skip
   api         run the banking HTTP API
   ingest      run the CDC ingest (logical replication → BullMQ)
   projector   run a projector worker
@@ -55,12 +56,38 @@ Creates the DATABASE_URL database if it does not exist and applies pending migra
 
 Recomputes every account from the events table (in SQL, independently of the projector) and
 diffs balance, status, version, last position, owner and every transaction row with the read
-models. Prints counts; exits 1 on any mismatch.`,
+models. Prints counts; exits 1 on any mismatch. Accounts holding an event the projector must
+refuse (parked, see 'ledgerflow dlq') count as mismatches until redriven; events skipped with
+'ledgerflow dlq skip' are no-ops that count toward the version, reported but not mismatches.`,
   status: `Usage: ledgerflow status [--json]
 
 Prints each partition's owner (the projector member holding its lock), checkpoint position,
 events applied, queue depth and lag (age of its oldest unfinished job); each projector's
 heartbeat and partitions; and the replication slots with their retained WAL.`,
+  dlq: `Usage: ledgerflow dlq <action> [arguments] [options]
+
+An event the projector cannot apply (corrupt data, unknown type, a rule violation, a version
+missing from the event store) parks its account: the event and every later event of the
+account are held in the dead-letter store, the account's read-model row is marked stale, and
+every other account flows on.
+
+Actions:
+  list                        parked accounts: code, failed version, held events, failed redrives
+  show <account-id>           the account's failed and held events with their codes, and its skips
+                              (exit 1 if the account is not parked)
+  redrive <account-id>        re-read the account's events from the event store (fix the data
+                              there first, or deploy the code fix) and apply them; exit 0 when
+                              the account is unparked, 1 when an event still fails (printed)
+  skip <event-id> --reason R  apply an event of a parked account as a no-op (its version counts,
+                              nothing else); recorded with the reason; then redrive the account.
+                              The account's first event cannot be skipped: correct it instead.
+
+Options:
+  --json        machine-readable output (list, show, redrive, skip)
+  --reason R    why the event is skipped (skip only; required)
+
+Safe while projectors run: a redrive locks the parked account, and batches of that account
+wait for it (or it waits for them).`,
   api: `Usage: ledgerflow api [--port P]
 
 Runs the banking HTTP API (API_PORT, default 3000; API_HOST, default 127.0.0.1).`,

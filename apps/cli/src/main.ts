@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runBench } from './commands/bench';
 import { runDemo } from './commands/demo';
+import { DlqUsageError, runDlq } from './commands/dlq';
 import { runMigrate } from './commands/migrate';
 import { runApp } from './commands/run-app';
 import { runStatus } from './commands/status';
@@ -25,9 +26,11 @@ async function main(argv: string[]): Promise<number> {
     console.error(`unknown command ${JSON.stringify(command)}\n\n${HELP['main']}`);
     return 2;
   }
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     strict: true,
+    // Only `dlq` takes positional arguments (its action and target); the others refuse them below.
+    allowPositionals: true,
     options: {
       help: { type: 'boolean', short: 'h' },
       json: { type: 'boolean' },
@@ -41,11 +44,16 @@ async function main(argv: string[]): Promise<number> {
       timeout: { type: 'string' },
       quick: { type: 'boolean' },
       'json-file': { type: 'string' },
+      reason: { type: 'string' },
     },
   });
   if (values.help) {
     console.log(HELP[command]);
     return 0;
+  }
+  if (command !== 'dlq' && positionals.length > 0) {
+    console.error(`ledgerflow ${command}: unexpected argument ${JSON.stringify(positionals[0])}\n\n${HELP[command]}`);
+    return 2;
   }
   const config = loadCliConfig();
   switch (command) {
@@ -55,6 +63,12 @@ async function main(argv: string[]): Promise<number> {
       return runVerify(config, { json: Boolean(values.json) });
     case 'status':
       return runStatus(config, { json: Boolean(values.json) });
+    case 'dlq':
+      return runDlq(config, positionals, { json: Boolean(values.json), ...(values.reason === undefined ? {} : { reason: values.reason }) }).catch((error: unknown) => {
+        if (!(error instanceof DlqUsageError)) throw error;
+        console.error(`ledgerflow dlq: ${error.message}\n\n${HELP['dlq']}`);
+        return 2;
+      });
     case 'api':
       return runApp(config, 'api', values.port ? { API_PORT: values.port } : {});
     case 'ingest':

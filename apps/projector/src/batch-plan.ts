@@ -1,5 +1,5 @@
-import { byVersion, poison, type AccountRow, type StoredEvent } from '@ledgerflow/cdc-core';
-import { planApply, type FoldFailure } from '@ledgerflow/projections';
+import type { AccountRow, StoredEvent } from '@ledgerflow/cdc-core';
+import { contiguousPrefix, planApply, versionGapFailure, type FoldFailure } from '@ledgerflow/projections';
 import type { VersionRange } from '@ledgerflow/sinks';
 
 /** What one batch will apply, account by account, before folding. */
@@ -70,27 +70,9 @@ export function repairPlan(
     if (usable.length > 0) apply.set(gap.streamId, usable);
     const sentVersions = new Set(sent.map((e) => e.version));
     repaired += usable.filter((e) => !sentVersions.has(e.version)).length;
-    if (plan.missing) failures.push(gapFailure(gap.streamId, merged, plan.missing.fromVersion));
+    if (plan.missing) failures.push(versionGapFailure(gap.streamId, merged, plan.missing.fromVersion));
   }
   return { apply, gaps: [], duplicates: first.duplicates, repaired, failures };
-}
-
-/** Distinct events with versions current+1 … hole-1, ascending (all present by definition of the hole). */
-function contiguousPrefix(currentVersion: number, events: readonly StoredEvent[], hole: number): StoredEvent[] {
-  const byVersionMap = new Map<number, StoredEvent>();
-  for (const e of events) if (e.version > currentVersion && e.version < hole) byVersionMap.set(e.version, e);
-  return [...byVersionMap.values()].sort(byVersion);
-}
-
-function gapFailure(accountId: string, events: readonly StoredEvent[], hole: number): FoldFailure {
-  const after = [...new Map(events.filter((e) => e.version > hole).map((e) => [e.version, e])).values()].sort(byVersion);
-  const event = after[0]!;
-  const error = poison('EVENT_VERSION_GAP', `account ${accountId}: version ${hole} is missing from the event store`, {
-    streamId: accountId,
-    missingVersion: hole,
-    eventId: event.eventId,
-  });
-  return { accountId, event, error, held: after.slice(1) };
 }
 
 /**

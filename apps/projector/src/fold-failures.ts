@@ -12,9 +12,9 @@ export interface FailureContext {
 
 /**
  * Receives the events a batch could not apply (poison: rule violation, bad data, a hole in the
- * event store), inside the batch's transaction, after the fold and before the write. The
- * failed accounts' rows stay at the last good event. Throwing rolls the whole batch back and
- * lets the queue retry it.
+ * event store), inside the batch's transaction, after the write and after their accounts were
+ * parked in the dead-letter store. The failed accounts' rows stay at the last good event.
+ * Throwing rolls the whole batch back and lets the queue retry it.
  */
 export type FailureHandler = (failures: readonly FoldFailure[], context: FailureContext) => Promise<void>;
 
@@ -34,7 +34,7 @@ export function logFoldFailures(logger: Logger): FailureHandler {
           held: f.held.length,
           err: f.error,
         },
-        'event cannot be applied; its account stays at the last good version',
+        'event cannot be applied; account parked at its last good version, later events held',
       );
     }
   };

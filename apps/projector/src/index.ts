@@ -9,3 +9,4 @@ export { startProjector } from './projector';
 export type { Projector, ProjectorTestHooks, StartProjectorOptions } from './projector';
 export type { ProjectorStats } from './projector-stats';
 export { PROJECTOR_LOCK_NAMESPACE, memberAppName } from './fleet/fleet-rules';
+export { redriveAccount } from './redrive';

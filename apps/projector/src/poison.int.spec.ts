@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FoldFailure } from '@ledgerflow/projections';
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logFoldFailures, type FailureHandler } from './fold-failures';
@@ -46,7 +47,7 @@ describe('poison events (G5 seam)', () => {
     const events = await allEvents(tdb.db);
     const { handler, received, lines } = recordingHandler();
 
-    expect(await projectBatch(tdb.db, 0, events, { onFailures: handler })).toEqual({ applied: 4, duplicates: 0, repaired: 0, failures: 2 });
+    expect(await projectBatch(tdb.db, 0, events, { onFailures: handler })).toEqual({ applied: 4, duplicates: 0, repaired: 0, failures: 2, held: 0 });
 
     expect(await accountRow(tdb.db, healthy)).toMatchObject({ balance: '107.00', version: 2 });
     expect(await accountRow(tdb.db, poisoned)).toMatchObject({ balance: '100.00', version: 1 });
@@ -70,7 +71,7 @@ describe('poison events (G5 seam)', () => {
     expect((await readModelState(tdb.db, [], 0)).checkpoint).toMatchObject({ events_applied: '4', position: healthyLast.toString() });
   });
 
-  it('fails again, without writing, when a later event of the stopped account arrives', async () => {
+  it('holds, without writing or failing again, a later event of the parked account', async () => {
     const poisoned = randomUUID();
     await appendEvents(tdb.db, poisoned, [created(poisoned), withdrawn(poisoned, '500.00')]);
     await projectBatch(tdb.db, 1, await streamEvents(tdb.db, poisoned));
@@ -78,9 +79,17 @@ describe('poison events (G5 seam)', () => {
     const { handler, received } = recordingHandler();
 
     const v3 = (await streamEvents(tdb.db, poisoned)).filter((e) => e.version === 3);
-    expect(await projectBatch(tdb.db, 1, v3, { onFailures: handler })).toMatchObject({ applied: 0, failures: 1 });
-    expect(received[0]).toMatchObject({ event: { version: 2 }, error: { code: 'EVENT_RULE_VIOLATION' } });
+    expect(await projectBatch(tdb.db, 1, v3, { onFailures: handler })).toEqual({ applied: 0, duplicates: 0, repaired: 0, failures: 0, held: 1 });
+    // Delivered again: already held.
+    expect(await projectBatch(tdb.db, 1, v3, { onFailures: handler })).toMatchObject({ applied: 0, failures: 0 });
+    expect(received).toEqual([]);
     expect(await accountRow(tdb.db, poisoned)).toMatchObject({ version: 1 });
+    const held = await sql<{ version: number; reason: string; code: string }>`
+      select version, reason, code from dead_letter_events where account_id = ${poisoned}::uuid order by version`.execute(tdb.db);
+    expect(held.rows).toEqual([
+      { version: 2, reason: 'failed', code: 'EVENT_RULE_VIOLATION' },
+      { version: 3, reason: 'held', code: 'EVENT_RULE_VIOLATION' },
+    ]);
   });
 
   it('applies up to a hole in the event store and reports EVENT_VERSION_GAP', async () => {

@@ -30,19 +30,19 @@ describe('projectBatch', () => {
     await appendEvents(tdb.db, b, [created(b, '0.00'), deposited(b, '5.25')]);
     const events = (await allEvents(tdb.db)).filter((e) => e.streamId === a || e.streamId === b);
 
-    expect(await projectBatch(tdb.db, 1, events)).toEqual({ applied: 5, duplicates: 0, repaired: 0, failures: 0 });
+    expect(await projectBatch(tdb.db, 1, events)).toEqual({ applied: 5, duplicates: 0, repaired: 0, failures: 0, held: 0 });
     const before = await readModelState(tdb.db, [a, b], 1);
     expect(before.checkpoint).toMatchObject({ position: events[events.length - 1]!.position.toString(), events_applied: '5' });
     expect(await accountRow(tdb.db, a)).toMatchObject({ balance: '120.00', version: 3, status: 'active' });
     expect(before.transactions).toHaveLength(3);
 
-    expect(await projectBatch(tdb.db, 1, events)).toEqual({ applied: 0, duplicates: 5, repaired: 0, failures: 0 });
+    expect(await projectBatch(tdb.db, 1, events)).toEqual({ applied: 0, duplicates: 5, repaired: 0, failures: 0, held: 0 });
     expect(await readModelState(tdb.db, [a, b], 1)).toEqual(before);
 
     // Redelivered events mixed with a new one: only the new one counts.
     await appendEvents(tdb.db, a, [deposited(a, '1.00')]);
     const more = await streamEvents(tdb.db, a);
-    expect(await projectBatch(tdb.db, 1, more)).toEqual({ applied: 1, duplicates: 3, repaired: 0, failures: 0 });
+    expect(await projectBatch(tdb.db, 1, more)).toEqual({ applied: 1, duplicates: 3, repaired: 0, failures: 0, held: 0 });
     const after = await readModelState(tdb.db, [a, b], 1);
     expect(after.checkpoint).toMatchObject({ position: more[3]!.position.toString(), events_applied: '6' });
     await expectVerified();
@@ -55,10 +55,10 @@ describe('projectBatch', () => {
 
     expect(await projectBatch(tdb.db, 2, pick(events, 1))).toMatchObject({ applied: 1 });
     // Version 3's batch before version 2's: version 2 is read from the store.
-    expect(await projectBatch(tdb.db, 2, pick(events, 3))).toEqual({ applied: 2, duplicates: 0, repaired: 1, failures: 0 });
-    expect(await projectBatch(tdb.db, 2, pick(events, 2))).toEqual({ applied: 0, duplicates: 1, repaired: 0, failures: 0 });
+    expect(await projectBatch(tdb.db, 2, pick(events, 3))).toEqual({ applied: 2, duplicates: 0, repaired: 1, failures: 0, held: 0 });
+    expect(await projectBatch(tdb.db, 2, pick(events, 2))).toEqual({ applied: 0, duplicates: 1, repaired: 0, failures: 0, held: 0 });
     // Shuffled within a batch, with a repeat.
-    expect(await projectBatch(tdb.db, 2, pick(events, 6, 4, 5, 4))).toEqual({ applied: 3, duplicates: 1, repaired: 0, failures: 0 });
+    expect(await projectBatch(tdb.db, 2, pick(events, 6, 4, 5, 4))).toEqual({ applied: 3, duplicates: 1, repaired: 0, failures: 0, held: 0 });
 
     expect(await accountRow(tdb.db, c)).toEqual({ balance: '124.00', status: 'active', version: 6, last_position: events[5]!.position.toString() });
     const txs = await transactionRows(tdb.db, c);
@@ -81,7 +81,7 @@ describe('projectBatch', () => {
     await projectBatch(tdb.db, 3, pick(events, 1));
     expect(await accountRow(tdb.db, d)).toMatchObject({ version: 1 });
 
-    expect(await projectBatch(tdb.db, 3, pick(events, 4))).toEqual({ applied: 3, duplicates: 0, repaired: 2, failures: 0 });
+    expect(await projectBatch(tdb.db, 3, pick(events, 4))).toEqual({ applied: 3, duplicates: 0, repaired: 2, failures: 0, held: 0 });
 
     expect(await accountRow(tdb.db, d)).toEqual({ balance: '103.51', status: 'active', version: 4, last_position: events[3]!.position.toString() });
     const txs = await transactionRows(tdb.db, d);
@@ -92,7 +92,7 @@ describe('projectBatch', () => {
   });
 
   it('does nothing for an empty batch', async () => {
-    expect(await projectBatch(tdb.db, 9, [])).toEqual({ applied: 0, duplicates: 0, repaired: 0, failures: 0 });
+    expect(await projectBatch(tdb.db, 9, [])).toEqual({ applied: 0, duplicates: 0, repaired: 0, failures: 0, held: 0 });
     expect((await readModelState(tdb.db, [], 9)).checkpoint).toBeUndefined();
   });
 });

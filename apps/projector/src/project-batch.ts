@@ -1,9 +1,10 @@
 import type { StoredEvent } from '@ledgerflow/cdc-core';
 import { foldBatch } from '@ledgerflow/projections';
-import { loadAccounts, readVersionRanges, writeProjection, type LedgerDatabase } from '@ledgerflow/sinks';
+import { holdEvents, loadAccounts, lockParkedAccounts, parkAccounts, readVersionRanges, writeProjection, type LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
 import { groupByAccount, highestAppliedPosition, planBatch, repairPlan } from './batch-plan';
 import type { FailureHandler } from './fold-failures';
+import { parkRequests, splitParked } from './park-plan';
 
 /** What one batch did. */
 export interface BatchStats {
@@ -13,13 +14,18 @@ export interface BatchStats {
   readonly duplicates: number;
   /** Events read from the event store to fill a gap in the delivery (G2). */
   readonly repaired: number;
-  /** Accounts stopped by an event that cannot be applied. */
+  /** Accounts this batch parked: stopped by an event that cannot be applied (G5). */
   readonly failures: number;
+  /** Events of accounts parked before this batch, appended to the dead-letter store as held. */
+  readonly held: number;
 }
 
 /** Options of `projectBatch`. */
 export interface ProjectBatchOptions {
-  /** Receives the failures inside the transaction; by default they are only counted. */
+  /**
+   * Receives the failures inside the transaction, after the accounts were parked; by default
+   * they are only counted. Throwing rolls the whole batch back.
+   */
   readonly onFailures?: FailureHandler;
   /**
    * Called inside the transaction after every write, right before COMMIT: a seam for
@@ -28,15 +34,17 @@ export interface ProjectBatchOptions {
   readonly beforeCommit?: () => Promise<void>;
 }
 
-const NOTHING: BatchStats = Object.freeze({ applied: 0, duplicates: 0, repaired: 0, failures: 0 });
+const NOTHING: BatchStats = Object.freeze({ applied: 0, duplicates: 0, repaired: 0, failures: 0, held: 0 });
 
 /**
- * Folds one partition's events into the read models in ONE transaction: load the rows, plan
- * per account (redeliveries drop out), read missing versions from the event store in one round
- * trip, fold, hand failures over, then the version-guarded write with the partition checkpoint.
- * Any thrown error rolls everything back; STALE_WRITE, serialization failures and connection
- * errors are worth retrying (see isRetryableError). Events may come in any order and any number
- * of times: the result only depends on the event store.
+ * Folds one partition's events into the read models in ONE transaction: lock the parked
+ * accounts among them and set their events aside, load the rows, plan per account
+ * (redeliveries drop out), read missing versions from the event store in one round trip, fold,
+ * the version-guarded write with the partition checkpoint, then park the accounts that failed
+ * and hold the parked accounts' events in the dead-letter store (G5). Any thrown error rolls
+ * everything back; STALE_WRITE, serialization failures and connection errors are worth
+ * retrying (see isRetryableError). Events may come in any order and any number of times: the
+ * result only depends on the event store (and the dead-letter store's parked accounts).
  */
 export async function projectBatch(
   db: Kysely<LedgerDatabase>,
@@ -47,12 +55,15 @@ export async function projectBatch(
   if (events.length === 0) return NOTHING;
   return db.transaction().execute(async (trx) => {
     const delivered = groupByAccount(events);
-    const current = await loadAccounts(trx, [...delivered.keys()]);
-    let plan = planBatch(current, delivered);
-    if (plan.gaps.length > 0) plan = repairPlan(plan, current, delivered, await readVersionRanges(trx, plan.gaps));
+    const accountIds = [...delivered.keys()];
+    // Before the rows are read: a redrive in flight then either finishes first or waits for us.
+    const parked = await lockParkedAccounts(trx, accountIds);
+    const current = await loadAccounts(trx, accountIds);
+    const split = splitParked(current, delivered, parked);
+    let plan = planBatch(current, split.flowing);
+    if (plan.gaps.length > 0) plan = repairPlan(plan, current, split.flowing, await readVersionRanges(trx, plan.gaps));
     const fold = foldBatch(current, plan.apply);
     const failures = [...plan.failures, ...fold.failures];
-    if (failures.length > 0 && options.onFailures) await options.onFailures(failures, { db: trx, partition });
     if (fold.applied > 0) {
       await writeProjection(trx, {
         accounts: fold.accounts,
@@ -60,7 +71,12 @@ export async function projectBatch(
         checkpoint: { partition, position: highestAppliedPosition(plan.apply, failures), eventsApplied: fold.applied },
       });
     }
+    // After the write, so that a row this batch created is marked stale too.
+    const parks = parkRequests(partition, failures);
+    await parkAccounts(trx, parks);
+    await holdEvents(trx, split.holds);
+    if (failures.length > 0 && options.onFailures) await options.onFailures(failures, { db: trx, partition });
     await options.beforeCommit?.();
-    return { applied: fold.applied, duplicates: plan.duplicates, repaired: plan.repaired, failures: failures.length };
+    return { applied: fold.applied, duplicates: plan.duplicates + split.duplicates, repaired: plan.repaired, failures: parks.length, held: split.held };
   });
 }

@@ -12,6 +12,10 @@ export interface ProjectorStats {
   readonly duplicates: number;
   readonly repaired: number;
   readonly failures: number;
+  /** Accounts this process parked (G5): equal to `failures`, named for the metrics that report it. */
+  readonly parkedAccounts: number;
+  /** Events of already parked accounts this process appended to the dead-letter store as held. */
+  readonly held: number;
   /** Transactions rolled back (their jobs handed back to BullMQ for a retry). */
   readonly rolledBack: number;
   /** Jobs failed without retry because their payload could not be read. */
@@ -20,7 +24,7 @@ export interface ProjectorStats {
 
 /** Mutable counters behind `ProjectorStats`; one instance per projector. */
 export class ProjectorCounters {
-  #stats = { batches: 0, jobs: 0, events: 0, applied: 0, duplicates: 0, repaired: 0, failures: 0, rolledBack: 0, invalidJobs: 0 };
+  #stats = { batches: 0, jobs: 0, events: 0, applied: 0, duplicates: 0, repaired: 0, failures: 0, parkedAccounts: 0, held: 0, rolledBack: 0, invalidJobs: 0 };
 
   committed(batch: BatchStats, jobs: number, events: number): void {
     const s = this.#stats;
@@ -31,6 +35,8 @@ export class ProjectorCounters {
     s.duplicates += batch.duplicates;
     s.repaired += batch.repaired;
     s.failures += batch.failures;
+    s.parkedAccounts += batch.failures;
+    s.held += batch.held;
   }
 
   rolledBack(): void {

@@ -14,6 +14,10 @@ export const ERROR_CODES = [
   'STALE_WRITE',
   'TRANSIENT_FAILURE',
   'CONFIG_INVALID',
+  /** A dead-letter operation (redrive, skip) named an account that is not parked. */
+  'ACCOUNT_NOT_PARKED',
+  /** `skip` refused: the event is unknown, already applied, or opens its account. */
+  'SKIP_REFUSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

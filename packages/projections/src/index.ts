@@ -4,3 +4,7 @@ export { planApply } from './plan-apply';
 export type { ApplyPlan } from './plan-apply';
 export { foldBatch } from './fold-batch';
 export type { FoldFailure, FoldResult } from './fold-batch';
+export { skipAccountEvent } from './skip-event';
+export { contiguousPrefix, versionGapFailure } from './version-gap';
+export { replayAccount } from './replay-account';
+export type { ReplayResult } from './replay-account';

@@ -24,7 +24,8 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   const db = createDb(pool);
   try {
-    await pool.query('truncate account_projections, transaction_projections, projection_checkpoints, ingest_state');
+    // The dead-letter store goes too: a projection from scratch decides afresh what to park (skips stay: they are decisions about events).
+    await pool.query('truncate account_projections, transaction_projections, projection_checkpoints, ingest_state, parked_accounts, dead_letter_events');
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [options.slot]);
     await deleteKeysWithPrefix(options.redis, options.redisPrefix);
     const total = Number((await pool.query<{ n: string }>('select count(*) as n from events')).rows[0]!.n);

@@ -1,4 +1,4 @@
-import { createDb, verifyReadModels } from '@ledgerflow/sinks';
+import { createDb, readDeadLetterSummary, verifyReadModels } from '@ledgerflow/sinks';
 import pg from 'pg';
 import type { CliConfig } from '../config';
 import { formatVerifyReport } from '../shared/verify-report';
@@ -8,8 +8,9 @@ export async function runVerify(config: CliConfig, options: { json: boolean }): 
   const db = createDb(new pg.Pool({ connectionString: config.databaseUrl, max: 2 }));
   try {
     const report = await verifyReadModels(db);
-    if (options.json) console.log(JSON.stringify(report, null, 2));
-    else for (const line of formatVerifyReport(report)) console.log(line);
+    const deadLetters = await readDeadLetterSummary(db);
+    if (options.json) console.log(JSON.stringify({ ...report, deadLetters }, null, 2));
+    else for (const line of formatVerifyReport(report, deadLetters)) console.log(line);
     return report.total === 0 ? 0 : 1;
   } finally {
     await db.destroy();

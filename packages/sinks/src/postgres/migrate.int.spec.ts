@@ -29,6 +29,7 @@ describe('migrateToLatest', () => {
     expect(first.results?.map((r) => [r.migrationName, r.status])).toEqual([
       ['0001-schema', 'Success'],
       ['0002-fleet', 'Success'],
+      ['0003-dead-letters', 'Success'],
     ]);
     const second = await migrateToLatest(t.db as Kysely<unknown>);
     expect(second.error).toBeUndefined();
@@ -55,6 +56,7 @@ describe('migrateToLatest', () => {
       last_position: 'bigint not null',
       created_at: 'timestamp with time zone not null',
       updated_at: 'timestamp with time zone not null',
+      stale: 'boolean not null',
     });
     expect(await columns('transaction_projections')).toEqual({
       transaction_id: 'uuid not null',
@@ -79,6 +81,43 @@ describe('migrateToLatest', () => {
     });
   });
 
+  it('creates the dead-letter store (G5)', async () => {
+    expect(await columns('parked_accounts')).toEqual({
+      account_id: 'uuid not null',
+      partition: 'integer not null',
+      parked_at: 'timestamp with time zone not null',
+      updated_at: 'timestamp with time zone not null',
+      code: 'text not null',
+      message: 'text not null',
+      details: 'jsonb not null',
+      failed_event_id: 'uuid not null',
+      failed_version: 'integer not null',
+      attempts: 'integer not null',
+    });
+    expect(await columns('dead_letter_events')).toMatchObject({
+      event_id: 'uuid not null',
+      account_id: 'uuid not null',
+      version: 'integer not null',
+      position: 'bigint not null',
+      reason: 'text not null',
+      code: 'text not null',
+      message: 'text not null',
+      data: 'jsonb not null',
+    });
+    expect(await columns('skipped_events')).toEqual({
+      event_id: 'uuid not null',
+      account_id: 'uuid not null',
+      version: 'integer not null',
+      reason: 'text not null',
+      skipped_at: 'timestamp with time zone not null',
+    });
+    // Existing rows get stale = false without a table rewrite (PostgreSQL 11+ fast default).
+    const { rows } = await t.pool.query<{ column_default: string }>(
+      `select column_default from information_schema.columns where table_name = 'account_projections' and column_name = 'stale'`,
+    );
+    expect(rows[0]?.column_default).toBe('false');
+  });
+
   it('keys the tables as the design says', async () => {
     const { rows } = await t.pool.query<{ table: string; def: string }>(
       `select conrelid::regclass::text as table, pg_get_constraintdef(oid) as def from pg_constraint
@@ -93,6 +132,10 @@ describe('migrateToLatest', () => {
         'account_projections: PRIMARY KEY (account_id)',
         'transaction_projections: PRIMARY KEY (transaction_id)',
         'projection_checkpoints: PRIMARY KEY (projection, partition)',
+        'parked_accounts: PRIMARY KEY (account_id)',
+        'dead_letter_events: PRIMARY KEY (event_id)',
+        'dead_letter_events: UNIQUE (account_id, version)',
+        'skipped_events: PRIMARY KEY (event_id)',
       ]),
     );
     const identity = await t.pool.query<{ is_identity: string }>(`select is_identity from information_schema.columns where table_name = 'events' and column_name = 'global_position'`);

@@ -23,6 +23,11 @@ export interface VerifyReport {
     readonly parkedStreams: number;
   };
   readonly total: number;
+  /**
+   * Events an operator skipped (`ledgerflow dlq skip`): the fold counts them toward the version
+   * and applies nothing else. Not a mismatch.
+   */
+  readonly skippedEvents: number;
   /** Up to 10 examples of what differs, for a human. */
   readonly samples: readonly string[];
 }
@@ -64,6 +69,7 @@ export async function verifyReadModels(db: Kysely<LedgerDatabase>): Promise<Veri
         transactionRows: Number(c['transaction_rows']),
         mismatches,
         total: Object.values(mismatches).reduce((a, b) => a + b, 0),
+        skippedEvents: Number(c['skipped_events']),
         samples,
       };
     });
@@ -90,14 +96,17 @@ function uuid(name: string) {
 
 /**
  * lf_events: every event with its delta, running balance and whether the projection must refuse
- * it (the checks of parseLedgerEvent and evolveAccount); `refused` marks it and every later event
- * of its stream. lf_expected_accounts: the fold of each stream's unrefused events.
+ * it (the checks of parseLedgerEvent and evolveAccount, or a hole in the versions before it);
+ * `refused` marks it and every later event of its stream. A skipped event (skipped_events) is
+ * a no-op that counts toward the version, refused only if it would open the account.
+ * lf_expected_accounts: the fold of each stream's unrefused events.
  */
 async function expectedRows(trx: Trx): Promise<void> {
   await sql`
     create temp table lf_events on commit drop as
     with checked as (
       select stream_id, version, global_position, type, created_at, data,
+        exists (select 1 from skipped_events s where s.event_id = events.event_id) as skipped,
         case type
           when 'AccountCreated' then ${money('initialBalance')}
           when 'MoneyDeposited' then nullif(${money('amount')}, 0)
@@ -110,21 +119,27 @@ async function expectedRows(trx: Trx): Promise<void> {
             when 'AccountClosed' then ${text('reason')}
             else ${uuid('transactionId')} and (coalesce(jsonb_typeof(data->'transferId'), 'null') = 'null' or ${uuid('transferId')}) end as shape_ok
       from events),
+    effective as (
+      select stream_id, version, global_position, type, created_at, data, skipped, shape_ok,
+        case when skipped then 0 else delta end as delta, case when not skipped then transaction_id end as transaction_id
+      from checked),
     running as (
       select *, sum(delta) over (partition by stream_id order by version) as balance_after,
-        coalesce(bool_or(type = 'AccountClosed') over (partition by stream_id order by version rows between unbounded preceding and 1 preceding), false) as after_close
-      from checked),
+        row_number() over (partition by stream_id order by version) as seq,
+        coalesce(bool_or(type = 'AccountClosed' and not skipped) over (partition by stream_id order by version rows between unbounded preceding and 1 preceding), false) as after_close
+      from effective),
     flagged as (
-      select *, (coalesce(not shape_ok, true) or delta is null or (type = 'AccountCreated') <> (version = 1) or after_close
-                 or balance_after < 0 or balance_after > 999999999999999999.99) as invalid
+      select *, (version <> seq or case when skipped then version = 1 else
+                 (coalesce(not shape_ok, true) or delta is null or (type = 'AccountCreated') <> (version = 1) or after_close
+                  or balance_after < 0 or balance_after > 999999999999999999.99) end) as invalid
       from running)
     select *, bool_or(invalid) over (partition by stream_id order by version) as refused from flagged`.execute(trx);
   await sql`
     create temp table lf_expected_accounts on commit drop as
     select stream_id as account_id, count(*)::int as n, max(version) as version,
       (array_agg(global_position order by version desc))[1] as last_position, sum(delta) as balance,
-      max(data->>'ownerName') filter (where type = 'AccountCreated') as owner_name,
-      case when bool_or(type = 'AccountClosed') then 'closed' else 'active' end as status
+      max(data->>'ownerName') filter (where type = 'AccountCreated' and not skipped) as owner_name,
+      case when bool_or(type = 'AccountClosed' and not skipped) then 'closed' else 'active' end as status
     from lf_events where not refused group by stream_id`.execute(trx);
 }
 
@@ -140,7 +155,8 @@ function accountCounts(trx: Trx) {
       (select count(*) from lf_expected_accounts x join account_projections a using (account_id)
          where (a.balance, a.status, a.version, a.last_position, a.owner_name) is distinct from (x.balance, x.status, x.version, x.last_position, x.owner_name)) as wrong_accounts,
       (select count(*) from (select stream_id from lf_events group by stream_id having count(*) <> max(version) or min(version) <> 1) b) as broken_streams,
-      (select count(distinct stream_id) from lf_events where invalid) as parked_streams`.execute(trx);
+      (select count(distinct stream_id) from lf_events where invalid) as parked_streams,
+      (select count(*) from lf_events where skipped) as skipped_events`.execute(trx);
 }
 
 function transactionCounts(trx: Trx) {
@@ -149,7 +165,7 @@ function transactionCounts(trx: Trx) {
       select transaction_id, stream_id as account_id,
         case type when 'MoneyDeposited' then 'DEPOSIT' else 'WITHDRAWAL' end as type,
         abs(delta) as amount, balance_after, global_position as position, created_at as occurred_at
-      from lf_events where not refused and type in ('MoneyDeposited', 'MoneyWithdrawn'))
+      from lf_events where not refused and not skipped and type in ('MoneyDeposited', 'MoneyWithdrawn'))
     select
       (select count(*) from expected x where not exists (select 1 from transaction_projections p where p.transaction_id = x.transaction_id)) as missing,
       (select count(*) from transaction_projections p where not exists (select 1 from expected x where x.transaction_id = p.transaction_id)) as extra,

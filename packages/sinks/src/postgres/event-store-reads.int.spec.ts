@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@ledgerflow/cdc-core';
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEventsAfter, readStream, readVersionRanges } from './event-store-reads';
+import { readEventsAfter, readStream, readUnappliedEventsAfter, readVersionRanges } from './event-store-reads';
 
 let t: TestDatabase;
 /** What was inserted, in insertion (= position) order, with what PostgreSQL assigned. */
@@ -94,5 +94,26 @@ describe('readStream', () => {
   it('reads one stream from a version on', async () => {
     expectMatches(await readStream(t.db, S2), inserted.filter((e) => e.streamId === S2));
     expectMatches(await readStream(t.db, S2, 3), inserted.filter((e) => e.streamId === S2 && e.version >= 3));
+  });
+});
+
+describe('readUnappliedEventsAfter', () => {
+  const all = () => readUnappliedEventsAfter(t.db, 0n, FIRST_POSITION + 100n, 100);
+
+  it('skips what the read model applied and every event of a parked account', async () => {
+    expect((await all()).map((e) => e.eventId)).toEqual(inserted.map((e) => e.eventId));
+    // S1 projected up to version 2; S3 parked.
+    await t.pool.query(
+      `insert into account_projections (account_id, owner_name, balance, status, version, last_position, created_at, updated_at)
+       values ($1, 'x', 0, 'active', 2, 0, now(), now())`,
+      [S1],
+    );
+    await t.pool.query(
+      `insert into parked_accounts (account_id, partition, code, message, failed_event_id, failed_version)
+       values ($1, 0, 'EVENT_DATA_INVALID', 'test', $2, 1)`,
+      [S3, inserted.find((e) => e.streamId === S3)!.eventId],
+    );
+    const expected = inserted.filter((e) => e.streamId === S2 || (e.streamId === S1 && e.version > 2));
+    expect((await all()).map((e) => e.eventId)).toEqual(expected.map((e) => e.eventId));
   });
 });

@@ -49,8 +49,8 @@ const QUALIFIED_EVENT_COLUMNS = sql`e.global_position, e.event_id, e.stream_id, 
 
 /**
  * Reads up to `limit` events in (`afterPosition`, `upToPosition`] that the account read model
- * has not applied yet (a version above the account's projected version, or no projection row),
- * in position order. Used to refill Redis after it lost jobs: whatever is applied needs no job.
+ * has not applied yet (a version above the account's projected version, or no projection row)
+ * and that are not parked, in position order. Used to refill Redis after it lost jobs: whatever is applied needs no job.
  */
 export async function readUnappliedEventsAfter(db: Kysely<LedgerDatabase>, afterPosition: bigint, upToPosition: bigint, limit: number): Promise<StoredEvent[]> {
   const result = await sql<Record<string, unknown>>`
@@ -60,6 +60,8 @@ export async function readUnappliedEventsAfter(db: Kysely<LedgerDatabase>, after
     where e.global_position > ${afterPosition.toString()}::bigint
       and e.global_position <= ${upToPosition.toString()}::bigint
       and e.version > coalesce(a.version, 0)
+      -- A parked account's events wait in the dead-letter store; a redrive reads the store itself.
+      and not exists (select 1 from parked_accounts p where p.account_id = e.stream_id)
     order by e.global_position limit ${limit}`.execute(db);
   return result.rows.map((row) => decodeEventRow(row));
 }

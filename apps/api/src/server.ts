@@ -11,6 +11,7 @@ import { installRequestTelemetry } from './http/request-telemetry';
 import { installRouteTable } from './http/route-table';
 import { registerAccountCommands } from './routes/account-commands';
 import { registerAccountQueries } from './routes/account-queries';
+import { registerAdminDlq } from './routes/admin-dlq';
 import { registerHealth } from './routes/health';
 import { registerTransferCommands } from './routes/transfer-commands';
 
@@ -30,7 +31,7 @@ export interface ServerDeps {
 }
 
 /**
- * Builds the Ledgerflow API (commands and queries) without listening; use `inject` in tests
+ * Builds the Ledgerflow API (commands, queries and the admin dead-letter routes) without listening; use `inject` in tests
  * or `listen` in main.ts. Build it after startTelemetry: its instruments bind to the meter
  * provider registered at that moment (none: no-op metrics, as in most tests).
  *
@@ -69,5 +70,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerAccountCommands(app, deps.db);
   registerTransferCommands(app, deps.db);
   registerAccountQueries(app, deps.db, instruments);
+  registerAdminDlq(app, deps.db);
   return app;
 }

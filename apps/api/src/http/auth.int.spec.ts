@@ -23,8 +23,8 @@ afterAll(async () => {
 
 const CHALLENGE = 'Bearer realm="ledgerflow"';
 const unknownToken = 'unknown-token-0123456789abcdefghij';
-/** Every route of the server with a concrete URL (`:id` → a real account). */
-const concrete = () => routeTableOf(h.app).map((r) => ({ ...r, path: r.url.replace(':id', account) }));
+/** Every route of the server with a concrete URL (every `:param` → a real account id: a well-formed UUID). */
+const concrete = () => routeTableOf(h.app).map((r) => ({ ...r, path: r.url.replace(/:[A-Za-z]+/g, account) }));
 const inject = (method: string, url: string, headers: Record<string, string | string[]> = {}, payload?: string) =>
   h.app.inject({ method: method as 'GET', url, headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, ...(payload === undefined ? {} : { payload }) });
 
@@ -35,7 +35,7 @@ async function expectRefused(res: Awaited<ReturnType<typeof inject>>, status: 40
 }
 
 describe('the route table', () => {
-  it('protects queries with read and commands with write; only the probes are public', () => {
+  it('protects queries with read, commands with write and /admin with admin; only the probes are public', () => {
     const table = Object.fromEntries(routeTableOf(h.app).map((r) => [`${r.method} ${r.url}`, r.access]));
     expect(table).toEqual({
       'GET /healthz': 'public',
@@ -53,6 +53,12 @@ describe('the route table', () => {
       'HEAD /accounts/:id': 'read',
       'GET /accounts/:id/transactions': 'read',
       'HEAD /accounts/:id/transactions': 'read',
+      'GET /admin/dlq': 'admin',
+      'HEAD /admin/dlq': 'admin',
+      'GET /admin/dlq/:accountId': 'admin',
+      'HEAD /admin/dlq/:accountId': 'admin',
+      'POST /admin/dlq/:accountId/redrive': 'admin',
+      'POST /admin/events/:eventId/skip': 'admin',
     });
   });
 });
@@ -89,6 +95,16 @@ describe('403 FORBIDDEN and the role hierarchy', () => {
     for (const route of concrete().filter((r) => r.access === 'write')) {
       await expectRefused(await inject(route.method, route.path, bearer('read'), '{"amount":'), 403);
       await expectRefused(await inject(route.method, route.path, { ...bearer('read'), 'content-type': 'text/plain' }, 'x'), 403);
+    }
+    expect(await h.snapshot()).toEqual(before);
+  });
+
+  it('read and write tokens may not call admin routes (403 before the body is read), writing nothing', async () => {
+    const before = await h.snapshot();
+    const admin = concrete().filter((r) => r.access === 'admin');
+    expect(admin.length).toBeGreaterThanOrEqual(6);
+    for (const route of admin) {
+      for (const role of ['read', 'write'] as const) await expectRefused(await inject(route.method, route.path, bearer(role), route.method === 'POST' ? '{"reason":' : undefined), 403);
     }
     expect(await h.snapshot()).toEqual(before);
   });

@@ -27,6 +27,11 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError('VALIDATION_FAILED', error.message, { field, cause: error });
   }
   if (isLedgerflowError(error, 'CONCURRENCY_CONFLICT')) return new ApiError('CONCURRENCY_CONFLICT', error.message, { retryable: error.retryable, cause: error });
+  // A redrive whose version-guarded write lost to another writer: nothing was written, try again.
+  if (isLedgerflowError(error, 'STALE_WRITE')) return new ApiError('CONCURRENCY_CONFLICT', 'another writer moved the read model meanwhile; retry', { retryable: true, cause: error });
+  // Dead-letter refusals (sinks): their messages name ids the admin sent, never secrets.
+  if (isLedgerflowError(error, 'ACCOUNT_NOT_PARKED')) return new ApiError('ACCOUNT_NOT_PARKED', error.message, { cause: error });
+  if (isLedgerflowError(error, 'SKIP_REFUSED')) return new ApiError('SKIP_REFUSED', error.message, { cause: error });
   if (isTransactionConflict(error)) return new ApiError('CONCURRENCY_CONFLICT', 'the transaction collided with another one; retry it', { retryable: true, cause: error });
   if (isDatabaseUnavailable(error)) return new ApiError('SERVICE_UNAVAILABLE', 'the database is unavailable; retry later', { retryable: true, cause: error });
   const fastifyError = error as Partial<FastifyError> | null;

@@ -27,6 +27,16 @@ describe('toApiError', () => {
     expect([mapped.code, mapped.field]).toEqual(['VALIDATION_FAILED', 'initialBalance']);
   });
 
+  it.each([
+    ['ACCOUNT_NOT_PARKED', 'ACCOUNT_NOT_PARKED', 404, false],
+    ['SKIP_REFUSED', 'SKIP_REFUSED', 422, false],
+    ['STALE_WRITE', 'CONCURRENCY_CONFLICT', 409, true],
+  ] as const)('maps the dead-letter store\'s %s to %s (%i)', (code, apiCode, status, retryable) => {
+    const mapped = toApiError(new LedgerflowError(code, 'why', { retryable }));
+    expect([mapped.code, mapped.status, mapped.retryable]).toEqual([apiCode, status, retryable]);
+    if (code !== 'STALE_WRITE') expect(mapped.message).toBe('why');
+  });
+
   it('hides unexpected errors behind a generic 500', () => {
     const mapped = toApiError(new TypeError('secret detail'));
     expect(mapped.toBody()).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } });

@@ -1,4 +1,5 @@
 import { isUuid, parseMoney } from '@ledgerflow/cdc-core';
+import { MAX_SKIP_REASON_LENGTH } from '@ledgerflow/sinks';
 import { z } from 'zod';
 
 /**
@@ -24,11 +25,13 @@ export const uuid = z
   .refine(isUuid, 'must be a UUID such as "3f2a1b7c-0000-4000-8000-00000000abcd"')
   .transform((id) => id.toLowerCase());
 
+/** Free text. NUL is refused: PostgreSQL text and jsonb cannot hold it, so it would otherwise be a 500. */
 const text = (max: number) =>
   z
     .string({ error: typeError('must be a string') })
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => s.trim().length > 0, 'must not be blank');
+    .refine((s) => s.trim().length > 0, 'must not be blank')
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
 
 const expectedVersion = z.number({ error: typeError('must be an integer (a JSON number)') }).int('must be an integer').min(0, 'must be 0 or more').max(2_147_483_647, 'is too large').optional();
 
@@ -57,3 +60,25 @@ export const transactionsQuery = z.object({
     .optional(),
   cursor: z.string().max(512, 'is not a cursor this API issued').optional(),
 });
+
+/** Path parameters of /admin/dlq/:accountId/… */
+export const dlqAccountParams = z.object({ accountId: uuid });
+
+/** Path parameters of /admin/events/:eventId/… */
+export const eventParams = z.object({ eventId: uuid });
+
+/** GET /admin/dlq query string: how many parked accounts to list, oldest first. */
+export const dlqListQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, 'must be an integer from 1 to 1000')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1000, 'must be an integer from 1 to 1000')
+    .optional(),
+});
+
+/** POST /admin/dlq/:accountId/redrive takes no input: no body, or an empty JSON object. */
+export const redriveBody = z.strictObject({}).optional();
+
+/** POST /admin/events/:eventId/skip: why the event is skipped, kept with the skip (sinks trims it). */
+export const skipBody = z.strictObject({ reason: text(MAX_SKIP_REASON_LENGTH) });

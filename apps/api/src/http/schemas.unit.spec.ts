@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors';
-import { closeAccountBody, moneyCommandBody, openAccountBody, transactionsQuery, transferBody } from './schemas';
+import { MAX_SKIP_REASON_LENGTH } from '@ledgerflow/sinks';
+import { closeAccountBody, dlqListQuery, moneyCommandBody, openAccountBody, redriveBody, skipBody, transactionsQuery, transferBody } from './schemas';
 import { parseInput } from './validate';
 
 function refusal(fn: () => unknown): { code: string; field: string | undefined; message: string } {
@@ -84,5 +85,32 @@ describe('transactions query', () => {
     for (const limit of ['0', '201', 'abc', '1e2', '', ['1', '2']]) {
       expect(refusal(() => parseInput(transactionsQuery, { limit }, 'query')).field).toBe('limit');
     }
+  });
+});
+
+describe('free text', () => {
+  it('refuses NUL, which PostgreSQL cannot store, in owner names and reasons', () => {
+    expect(refusal(() => parseInput(openAccountBody, { ownerName: 'a\u0000b', initialBalance: '1.00' }, 'body'))).toMatchObject({ field: 'ownerName', message: 'ownerName must not contain NUL characters' });
+    expect(refusal(() => parseInput(closeAccountBody, { reason: '\u0000x' }, 'body')).field).toBe('reason');
+  });
+});
+
+describe('admin dead-letter input', () => {
+  it('takes a skip reason of 1 to MAX_SKIP_REASON_LENGTH characters, not blank, without NUL', () => {
+    expect(parseInput(skipBody, { reason: 'entered twice' }, 'body').reason).toBe('entered twice');
+    expect(parseInput(skipBody, { reason: 'x'.repeat(MAX_SKIP_REASON_LENGTH) }, 'body').reason).toHaveLength(MAX_SKIP_REASON_LENGTH);
+    for (const reason of [undefined, '', '  \n', 'x'.repeat(MAX_SKIP_REASON_LENGTH + 1), 'a\u0000b', 42, null]) {
+      expect(refusal(() => parseInput(skipBody, reason === undefined ? {} : { reason }, 'body')), JSON.stringify(reason)).toMatchObject({ code: 'VALIDATION_FAILED', field: 'reason' });
+    }
+    expect(refusal(() => parseInput(skipBody, { reason: 'ok', force: true }, 'body'))).toMatchObject({ field: 'force' });
+  });
+
+  it('takes no redrive input but an empty object, and a list limit of 1 to 1000', () => {
+    expect(parseInput(redriveBody, undefined, 'body')).toBeUndefined();
+    expect(parseInput(redriveBody, {}, 'body')).toEqual({});
+    expect(refusal(() => parseInput(redriveBody, { accountId: 'x' }, 'body'))).toMatchObject({ field: 'accountId' });
+    expect(refusal(() => parseInput(redriveBody, [], 'body'))).toMatchObject({ field: 'body' });
+    expect(parseInput(dlqListQuery, { limit: '1000' }, 'query').limit).toBe(1000);
+    for (const limit of ['0', '1001', '-1', 'ten', '1.5']) expect(refusal(() => parseInput(dlqListQuery, { limit }, 'query')).field).toBe('limit');
   });
 });

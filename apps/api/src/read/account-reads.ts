@@ -12,6 +12,11 @@ export interface AccountView {
   readonly lastPosition: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * True while the account is parked (G5): an event could not be applied, so the row stopped
+   * short of the account's events and must not be taken as its current state.
+   */
+  readonly stale: boolean;
 }
 
 /** One item of GET /accounts/:id/transactions. */
@@ -32,8 +37,8 @@ export interface TransactionPage {
 
 /** Reads one projected account, or undefined when it is unknown or not projected yet. */
 export async function findAccount(db: Kysely<LedgerDatabase>, accountId: string): Promise<AccountView | undefined> {
-  const result = await sql<{ account_id: string; owner_name: string; balance: string; status: 'active' | 'closed'; version: number; last_position: string; created_at: Date; updated_at: Date }>`
-    select account_id, owner_name, balance::text as balance, status, version, last_position::text as last_position, created_at, updated_at
+  const result = await sql<{ account_id: string; owner_name: string; balance: string; status: 'active' | 'closed'; version: number; last_position: string; created_at: Date; updated_at: Date; stale: boolean }>`
+    select account_id, owner_name, balance::text as balance, status, version, last_position::text as last_position, created_at, updated_at, stale
     from account_projections where account_id = ${accountId}::uuid`.execute(db);
   const r = result.rows[0];
   if (!r) return undefined;
@@ -46,6 +51,7 @@ export async function findAccount(db: Kysely<LedgerDatabase>, accountId: string)
     lastPosition: r.last_position,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
+    stale: r.stale,
   };
 }
 

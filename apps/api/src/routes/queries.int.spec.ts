@@ -58,6 +58,7 @@ describe('GET /accounts/:id', () => {
       lastPosition: '10',
       createdAt: '2024-05-01T09:59:59.123Z',
       updatedAt: '2024-05-05T00:00:00.000Z',
+      stale: false,
     });
   });
 

@@ -99,6 +99,8 @@ export function validBody(route: string, accounts: readonly string[]): fc.Arbitr
     'POST /accounts/:id/withdrawals': fc.record({ amount: money }),
     'POST /accounts/:id/close': fc.record({ reason: nonBlank }),
     'POST /transfers': fc.record({ fromAccountId: account, toAccountId: account, amount: money }),
+    'POST /admin/dlq/:accountId/redrive': fc.constant({}),
+    'POST /admin/events/:eventId/skip': fc.record({ reason: nonBlank }),
   };
   return bodies[route];
 }

@@ -102,6 +102,23 @@ describe('fault injection with a workload running', () => {
     });
   });
 
+  it('Redis unreachable for 10 s (every client paused): no loss, no double effect', async () => {
+    await underLoad(async () => {
+      await h.redis.call('CLIENT', 'PAUSE', '10000', 'ALL');
+      await new Promise((r) => setTimeout(r, 10_500));
+    });
+    for (const [name, child] of h.processes) expect(child.exitCode, `${name} exited`).toBeNull();
+  });
+
+  it('PostgreSQL down for 10 s: every process waits and recovers by itself', async () => {
+    await underLoad(async () => {
+      h.postgres.stop();
+      await new Promise((r) => setTimeout(r, 10_000));
+      h.postgres.start();
+    });
+    for (const [name, child] of h.processes) expect(child.exitCode, `${name} exited`).toBeNull();
+  });
+
   it('PostgreSQL restarts: every process recovers by itself', async () => {
     await underLoad(async () => {
       h.postgres.restart();

@@ -76,16 +76,28 @@ export function repairPlan(
 }
 
 /**
- * The highest global position among the events the fold actually applied: every planned event
- * except, for a failed account, the failed event and those held behind it. 0n when none.
+ * The events the fold actually applied: every planned event except, for a failed account, the
+ * failed event and those held behind it. Pure.
  */
-export function highestAppliedPosition(apply: ReadonlyMap<string, readonly StoredEvent[]>, failures: readonly FoldFailure[]): bigint {
+export function appliedEvents(apply: ReadonlyMap<string, readonly StoredEvent[]>, failures: readonly FoldFailure[]): StoredEvent[] {
   const failedAt = new Map<string, number>();
   for (const f of failures) failedAt.set(f.accountId, Math.min(f.event.version, failedAt.get(f.accountId) ?? Number.POSITIVE_INFINITY));
-  let highest = 0n;
+  const applied: StoredEvent[] = [];
   for (const [accountId, events] of apply) {
     const stop = failedAt.get(accountId) ?? Number.POSITIVE_INFINITY;
-    for (const e of events) if (e.version < stop && e.position > highest) highest = e.position;
+    for (const e of events) if (e.version < stop) applied.push(e);
   }
+  return applied;
+}
+
+/** The highest global position among `events`; 0n when there are none. */
+export function highestPosition(events: readonly StoredEvent[]): bigint {
+  let highest = 0n;
+  for (const e of events) if (e.position > highest) highest = e.position;
   return highest;
+}
+
+/** The highest global position among the events the fold actually applied (see appliedEvents); 0n when none. */
+export function highestAppliedPosition(apply: ReadonlyMap<string, readonly StoredEvent[]>, failures: readonly FoldFailure[]): bigint {
+  return highestPosition(appliedEvents(apply, failures));
 }

@@ -1,7 +1,7 @@
 import type { AccountRow, StoredEvent } from '@ledgerflow/cdc-core';
 import { foldBatch } from '@ledgerflow/projections';
 import { describe, expect, it } from 'vitest';
-import { groupByAccount, highestAppliedPosition, planBatch, repairPlan } from './batch-plan';
+import { appliedEvents, groupByAccount, highestAppliedPosition, planBatch, repairPlan } from './batch-plan';
 
 const A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const B = 'bbbbbbbb-0000-4000-8000-000000000002';
@@ -90,6 +90,7 @@ describe('highestAppliedPosition', () => {
     const fold = foldBatch(current, apply);
     expect(fold.failures.map((f) => f.event.version)).toEqual([3]);
     expect(highestAppliedPosition(apply, fold.failures)).toBe(250n);
+    expect(appliedEvents(apply, fold.failures).map((e) => e.position)).toEqual([200n, 250n]);
   });
 
   it('is 0n when nothing applies', () => {

@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Port of the projector's ops server unless configured (ingest has 9465, the API 3000). */
+export const DEFAULT_OPS_PORT = 9466;
+
 const schema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/ledgerflow'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -13,7 +16,12 @@ const schema = z.object({
   LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
   LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(6000),
   LEDGERFLOW_PROJECTOR_REBALANCE_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+  LEDGERFLOW_PROJECTOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  LEDGERFLOW_PROJECTOR_OPS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  OTEL_SERVICE_NAME: z.string().min(1).default('ledgerflow-projector'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).default('otlp'),
 })
   // A live member misses no more than one beat before it counts as stalled and is fenced off.
   .refine((e) => e.LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS >= 2 * e.LEDGERFLOW_PROJECTOR_HEARTBEAT_MS, {
@@ -42,7 +50,27 @@ export interface ProjectorConfig {
   readonly memberTimeoutMs: number;
   /** How often a member reconciles its partitions with the fleet. @defaultValue 1000 */
   readonly rebalanceMs: number;
+  /**
+   * `LEDGERFLOW_PROJECTOR_OPS_PORT`: port of `/healthz`, `/readyz` and `/metrics`. Several
+   * projectors on one host need one each; 0 picks a free port (logged at start). @defaultValue 9466
+   */
+  readonly opsPort: number;
+  /**
+   * True when LEDGERFLOW_PROJECTOR_OPS_PORT is unset: if the default port is taken (another
+   * projector on this host), a free one is used instead, with a warning naming it. A port set
+   * explicitly is never swapped: taken, the projector refuses to start.
+   */
+  readonly opsPortFallback: boolean;
+  /** `LEDGERFLOW_PROJECTOR_OPS_HOST`: address the ops server listens on. @defaultValue 127.0.0.1 */
+  readonly opsHost: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** `OTEL_SERVICE_NAME` @defaultValue ledgerflow-projector */
+  readonly serviceName: string;
+  /**
+   * From `OTEL_EXPORTER_OTLP_ENDPOINT` (e.g. http://127.0.0.1:4318) + `/v1/traces`; undefined
+   * (no trace export) when it is unset or `OTEL_TRACES_EXPORTER` is `none`.
+   */
+  readonly otlpTracesUrl: string | undefined;
 }
 
 /** Database name of a PostgreSQL URL. */
@@ -50,9 +78,22 @@ export function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
 }
 
-/** Reads and validates the environment; throws CONFIG_INVALID listing every problem. */
+/**
+ * The OTLP/HTTP traces URL: the base endpoint plus `/v1/traces`, as the OpenTelemetry spec
+ * says for OTEL_EXPORTER_OTLP_ENDPOINT. No endpoint, or OTEL_TRACES_EXPORTER=none: no export.
+ */
+export function tracesUrl(endpoint: string | undefined, exporter: 'otlp' | 'none'): string | undefined {
+  if (endpoint === undefined || exporter === 'none') return undefined;
+  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+}
+
+/**
+ * Reads and validates the environment (empty values count as unset, as in the API and
+ * ingest); throws CONFIG_INVALID listing every problem.
+ */
 export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): ProjectorConfig {
-  const parsed = schema.safeParse(env);
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new LedgerflowError('CONFIG_INVALID', `invalid projector configuration: ${problems}`);
@@ -68,6 +109,11 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     heartbeatMs: e.LEDGERFLOW_PROJECTOR_HEARTBEAT_MS,
     memberTimeoutMs: e.LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS,
     rebalanceMs: e.LEDGERFLOW_PROJECTOR_REBALANCE_MS,
+    opsPort: e.LEDGERFLOW_PROJECTOR_OPS_PORT ?? DEFAULT_OPS_PORT,
+    opsPortFallback: e.LEDGERFLOW_PROJECTOR_OPS_PORT === undefined,
+    opsHost: e.LEDGERFLOW_PROJECTOR_OPS_HOST,
     logLevel: e.LOG_LEVEL,
+    serviceName: e.OTEL_SERVICE_NAME,
+    otlpTracesUrl: tracesUrl(e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_TRACES_EXPORTER),
   });
 }

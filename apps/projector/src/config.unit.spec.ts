@@ -16,7 +16,12 @@ describe('loadProjectorConfig', () => {
       heartbeatMs: 1000,
       memberTimeoutMs: 6000,
       rebalanceMs: 1000,
+      opsPort: 9466,
+      opsPortFallback: true,
+      opsHost: '127.0.0.1',
       logLevel: 'info',
+      serviceName: 'ledgerflow-projector',
+      otlpTracesUrl: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -30,9 +35,34 @@ describe('loadProjectorConfig', () => {
       LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: '200',
       LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: '1500',
       LEDGERFLOW_PROJECTOR_REBALANCE_MS: '300',
+      LEDGERFLOW_PROJECTOR_OPS_PORT: '0',
+      LEDGERFLOW_PROJECTOR_OPS_HOST: '0.0.0.0',
       LOG_LEVEL: 'debug',
+      OTEL_SERVICE_NAME: 'projector-7',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318/',
     });
-    expect(config).toMatchObject({ partitions: 4, redisPrefix: 'px', maxBatchEvents: 100, flushMs: 0, heartbeatMs: 200, memberTimeoutMs: 1500, rebalanceMs: 300, logLevel: 'debug' });
+    expect(config).toMatchObject({
+      partitions: 4,
+      redisPrefix: 'px',
+      maxBatchEvents: 100,
+      flushMs: 0,
+      heartbeatMs: 200,
+      memberTimeoutMs: 1500,
+      rebalanceMs: 300,
+      opsPort: 0,
+      opsPortFallback: false,
+      opsHost: '0.0.0.0',
+      logLevel: 'debug',
+      serviceName: 'projector-7',
+      otlpTracesUrl: 'http://jaeger:4318/v1/traces',
+    });
+  });
+
+  it('exports no traces with OTEL_TRACES_EXPORTER=none, and takes empty values as unset', () => {
+    expect(loadProjectorConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_TRACES_EXPORTER: 'none' }).otlpTracesUrl).toBeUndefined();
+    expect(loadProjectorConfig({ LEDGERFLOW_PROJECTOR_OPS_PORT: '', OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toMatchObject({ opsPort: 9466, opsPortFallback: true, otlpTracesUrl: undefined });
+    expect(() => loadProjectorConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://jaeger' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+    expect(() => loadProjectorConfig({ LEDGERFLOW_PROJECTOR_OPS_PORT: '70000' })).toThrow(/LEDGERFLOW_PROJECTOR_OPS_PORT/);
   });
 
   it('rejects bad values with CONFIG_INVALID naming each one', () => {

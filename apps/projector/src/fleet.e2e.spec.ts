@@ -44,6 +44,8 @@ function spawnProjector(): ChildProcess {
     REDIS_URL: TEST_REDIS_URL,
     LEDGERFLOW_PARTITIONS: String(P),
     LEDGERFLOW_REDIS_PREFIX: redis.prefix,
+    // Several projectors on one host: each needs an ops port of its own.
+    LEDGERFLOW_PROJECTOR_OPS_PORT: '0',
     LOG_LEVEL: 'warn',
   };
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

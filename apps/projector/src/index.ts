@@ -1,7 +1,8 @@
 export { loadProjectorConfig } from './config';
 export type { ProjectorConfig } from './config';
-export { projectBatch } from './project-batch';
-export type { BatchStats, ProjectBatchOptions } from './project-batch';
+export { projectBatch, projectBatchOutcome } from './project-batch';
+export type { BatchOutcome, BatchStats, ProjectBatchOptions } from './project-batch';
+export { BATCH_SPAN } from './observability/batch-span';
 export { logFoldFailures } from './fold-failures';
 export type { FailureContext, FailureHandler } from './fold-failures';
 export { isRetryableError } from './classify-error';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { LedgerflowError, decodeBatch, isUuid, partitionQueueName, type StoredEvent } from '@ledgerflow/cdc-core';
 import type { LedgerDatabase } from '@ledgerflow/sinks';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -7,7 +8,9 @@ import type { Logger } from 'pino';
 import { isRetryableError } from './classify-error';
 import type { FailureHandler } from './fold-failures';
 import { JobLockKeeper } from './lock-keeper';
-import { projectBatch } from './project-batch';
+import { withBatchSpan, type Tracer } from './observability/batch-span';
+import type { ProjectorMetrics } from './observability/projector-metrics';
+import { projectBatchOutcome, type BatchOutcome } from './project-batch';
 import type { ProjectorCounters } from './projector-stats';
 
 /**
@@ -46,6 +49,11 @@ export interface PartitionConsumerOptions {
   readonly logger: Logger;
   readonly onFailures: FailureHandler;
   readonly counters: ProjectorCounters;
+  readonly metrics: ProjectorMetrics;
+  /** Ends this ownership's gauges (ProjectorMetrics.acquired); called once stopped. */
+  readonly releaseMetrics: () => void;
+  /** Traces each transaction (`projector.batch`); none without. */
+  readonly tracer?: Tracer;
 }
 
 interface TakenJob {
@@ -104,6 +112,7 @@ export class PartitionConsumer {
       this.#stopping = true;
       await this.#running;
       await this.#worker.close();
+      this.#options.releaseMetrics();
     })();
     return this.#stopped;
   }
@@ -113,8 +122,10 @@ export class PartitionConsumer {
       let taken: Taken | undefined;
       try {
         taken = await this.#takeJobs();
+        this.#options.metrics.fetched(this.partition);
         if (taken.jobs.length > 0) await this.#project(taken.jobs);
       } catch (err) {
+        this.#options.metrics.fetchFailed(this.partition, err);
         this.#log.error({ err }, 'partition loop error; pausing before the next fetch');
         await new Promise((resolve) => setTimeout(resolve, LOOP_ERROR_PAUSE_MS));
       } finally {
@@ -176,17 +187,22 @@ export class PartitionConsumer {
 
   async #project(taken: readonly TakenJob[]): Promise<void> {
     const events = taken.flatMap((t) => t.events);
-    const { db, onFailures, counters } = this.#options;
-    let stats;
+    const { db, onFailures, counters, metrics, tracer } = this.#options;
+    const span = { partition: this.partition, queueName: this.#worker.name, jobs: taken.map((t) => t.job), events };
+    const started = performance.now();
+    let outcome: BatchOutcome;
     try {
-      stats = await projectBatch(db, this.partition, events, { onFailures });
+      outcome = await withBatchSpan(tracer, span, () => projectBatchOutcome(db, this.partition, events, { onFailures }));
     } catch (err) {
       counters.rolledBack();
+      metrics.rolledBack(this.partition, err);
       await this.#rolledBack(taken, err, events.length);
       return;
     }
-    counters.committed(stats, taken.length, events.length);
-    this.#log.debug({ ...stats, jobs: taken.length, events: events.length }, 'batch committed');
+    const durationSeconds = (performance.now() - started) / 1000;
+    metrics.committed({ partition: this.partition, events: events.length, outcome, durationSeconds, committedAtMs: Date.now() });
+    counters.committed(outcome.stats, taken.length, events.length);
+    this.#log.debug({ ...outcome.stats, jobs: taken.length, events: events.length }, 'batch committed');
     await this.#settle(taken, (t) => t.job.moveToCompleted(null, t.token, false), 'complete');
   }
 

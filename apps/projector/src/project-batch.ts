@@ -2,7 +2,7 @@ import type { StoredEvent } from '@ledgerflow/cdc-core';
 import { foldBatch } from '@ledgerflow/projections';
 import { holdEvents, loadAccounts, lockParkedAccounts, parkAccounts, readVersionRanges, writeProjection, type LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
-import { groupByAccount, highestAppliedPosition, planBatch, repairPlan } from './batch-plan';
+import { appliedEvents, groupByAccount, highestPosition, planBatch, repairPlan } from './batch-plan';
 import type { FailureHandler } from './fold-failures';
 import { parkRequests, splitParked } from './park-plan';
 
@@ -34,7 +34,17 @@ export interface ProjectBatchOptions {
   readonly beforeCommit?: () => Promise<void>;
 }
 
+/** What one batch did, with the details its metrics need beyond the counts. */
+export interface BatchOutcome {
+  readonly stats: BatchStats;
+  /** The events folded into the read models (delivered or repaired), in no particular order. */
+  readonly applied: readonly StoredEvent[];
+  /** The error code of each account the batch parked (one per `stats.failures`). */
+  readonly failureCodes: readonly string[];
+}
+
 const NOTHING: BatchStats = Object.freeze({ applied: 0, duplicates: 0, repaired: 0, failures: 0, held: 0 });
+const NO_OUTCOME: BatchOutcome = Object.freeze({ stats: NOTHING, applied: [], failureCodes: [] });
 
 /**
  * Folds one partition's events into the read models in ONE transaction: lock the parked
@@ -52,7 +62,17 @@ export async function projectBatch(
   events: readonly StoredEvent[],
   options: ProjectBatchOptions = {},
 ): Promise<BatchStats> {
-  if (events.length === 0) return NOTHING;
+  return (await projectBatchOutcome(db, partition, events, options)).stats;
+}
+
+/** `projectBatch`, also returning which events were applied and why accounts were parked (for metrics). */
+export async function projectBatchOutcome(
+  db: Kysely<LedgerDatabase>,
+  partition: number,
+  events: readonly StoredEvent[],
+  options: ProjectBatchOptions = {},
+): Promise<BatchOutcome> {
+  if (events.length === 0) return NO_OUTCOME;
   return db.transaction().execute(async (trx) => {
     const delivered = groupByAccount(events);
     const accountIds = [...delivered.keys()];
@@ -64,11 +84,12 @@ export async function projectBatch(
     if (plan.gaps.length > 0) plan = repairPlan(plan, current, split.flowing, await readVersionRanges(trx, plan.gaps));
     const fold = foldBatch(current, plan.apply);
     const failures = [...plan.failures, ...fold.failures];
+    const applied = appliedEvents(plan.apply, failures);
     if (fold.applied > 0) {
       await writeProjection(trx, {
         accounts: fold.accounts,
         transactions: fold.transactions,
-        checkpoint: { partition, position: highestAppliedPosition(plan.apply, failures), eventsApplied: fold.applied },
+        checkpoint: { partition, position: highestPosition(applied), eventsApplied: fold.applied },
       });
     }
     // After the write, so that a row this batch created is marked stale too.
@@ -77,6 +98,7 @@ export async function projectBatch(
     await holdEvents(trx, split.holds);
     if (failures.length > 0 && options.onFailures) await options.onFailures(failures, { db: trx, partition });
     await options.beforeCommit?.();
-    return { applied: fold.applied, duplicates: plan.duplicates + split.duplicates, repaired: plan.repaired, failures: parks.length, held: split.held };
+    const stats = { applied: fold.applied, duplicates: plan.duplicates + split.duplicates, repaired: plan.repaired, failures: parks.length, held: split.held };
+    return { stats, applied, failureCodes: parks.map((p) => p.cause.code) };
   });
 }

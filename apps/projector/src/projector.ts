@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { registerGauges, type Readiness } from '@ledgerflow/metrics';
 import type { LedgerDatabase } from '@ledgerflow/sinks';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ProjectorConfig } from './config';
 import { FleetMember } from './fleet/fleet-member';
 import { MAX_MEMBER_ID_LENGTH } from './fleet/fleet-rules';
 import { logFoldFailures, type FailureHandler } from './fold-failures';
+import type { Tracer } from './observability/batch-span';
+import { ProjectorMetrics } from './observability/projector-metrics';
+import { projectorReadiness } from './observability/readiness';
+import { RedisProbe } from './observability/redis-probe';
+import { pollParkedAccounts, readCheckpoint } from './observability/status-reads';
 import { PartitionConsumer } from './partition-consumer';
 import { ProjectorCounters, type ProjectorStats } from './projector-stats';
 
@@ -23,6 +29,12 @@ export interface StartProjectorOptions {
   readonly onFailures?: FailureHandler;
   /** The member id (at most 50 characters); a random UUID by default. */
   readonly memberId?: string;
+  /**
+   * Traces each batch transaction (`projector.batch`, linked to its events' traces); pass
+   * `Telemetry.tracer`. No spans without. Metrics need nothing: they go to the global meter,
+   * which records once the app started its SDK (startTelemetry) and is a no-op otherwise.
+   */
+  readonly tracer?: Tracer;
 }
 
 /** A running projector: one member of the fleet. */
@@ -37,6 +49,11 @@ export interface Projector {
   stop(): Promise<void>;
   /** Running totals since start. */
   stats(): ProjectorStats;
+  /**
+   * What `/readyz` answers: ready when PostgreSQL and Redis answer and this member does its
+   * share (owns a partition, or is a spare in a fleet with more members than partitions).
+   */
+  readiness(): Promise<Readiness>;
   /** Fault-injection seams for tests; never needed in production. */
   readonly testing: ProjectorTestHooks;
 }
@@ -61,9 +78,21 @@ export function resolvePartitions(total: number, chosen?: readonly number[]): nu
   return [...new Set(chosen)].sort((a, b) => a - b);
 }
 
+/** What every partition consumer of one projector shares. */
+interface ConsumerContext {
+  readonly config: ProjectorConfig;
+  readonly logger: Logger;
+  readonly onFailures: FailureHandler;
+  readonly counters: ProjectorCounters;
+  readonly metrics: ProjectorMetrics;
+  readonly tracer: Tracer | undefined;
+}
+
 /** Starts the queue consumer of a partition just acquired, writing through its lock connection. */
-function consumerFactory(config: ProjectorConfig, logger: Logger, onFailures: FailureHandler, counters: ProjectorCounters) {
+function consumerFactory({ config, logger, onFailures, counters, metrics, tracer }: ConsumerContext) {
   return async (partition: number, db: Kysely<LedgerDatabase>): Promise<PartitionConsumer> => {
+    // Where the previous owner left the checkpoint: the checkpointed rung before any batch of ours.
+    const releaseMetrics = metrics.acquired(partition, await readCheckpoint(db, partition));
     const consumer = new PartitionConsumer({
       partition,
       db,
@@ -74,10 +103,27 @@ function consumerFactory(config: ProjectorConfig, logger: Logger, onFailures: Fa
       logger,
       onFailures,
       counters,
+      metrics,
+      releaseMetrics,
+      ...(tracer ? { tracer } : {}),
     });
-    await consumer.start();
+    try {
+      await consumer.start();
+    } catch (err) {
+      releaseMetrics();
+      throw err;
+    }
     return consumer;
   };
+}
+
+/** The member's readiness: PostgreSQL through its control pool, Redis through the probe, and its share of partitions. */
+function readinessOf(member: FleetMember, redis: RedisProbe, partitions: number): Promise<Readiness> {
+  return projectorReadiness({
+    postgres: () => sql`select 1`.execute(member.controlDb),
+    redis: () => redis.check(),
+    duty: () => ({ owned: member.partitions().length, members: member.liveMembers(), partitions }),
+  });
 }
 
 /**
@@ -96,6 +142,7 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
   if (memberId.length === 0 || memberId.length > MAX_MEMBER_ID_LENGTH) throw new RangeError(`memberId must have 1…${MAX_MEMBER_ID_LENGTH} characters`);
   const pinned = options.partitions === undefined ? undefined : resolvePartitions(config.partitions, options.partitions);
   const counters = new ProjectorCounters();
+  const metrics = new ProjectorMetrics();
   const onFailures = options.onFailures ?? logFoldFailures(logger);
   const member = new FleetMember({
     memberId,
@@ -106,12 +153,18 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
     rebalanceMs: config.rebalanceMs,
     pinned,
     logger,
-    startWorker: consumerFactory(config, logger, onFailures, counters),
+    startWorker: consumerFactory({ config, logger, onFailures, counters, metrics, tracer: options.tracer }),
   });
+  const unregisterGauges = registerGauges(metrics.gaugeSources());
+  const redis = new RedisProbe(config.redisUrl, logger);
+  const parkedPoller = pollParkedAccounts(member.controlDb, metrics, logger);
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
+      await parkedPoller.stop();
       await member.stop();
+      unregisterGauges();
+      redis.close();
       logger.info({ memberId, stats: counters.snapshot() }, 'projector stopped');
     })());
   try {
@@ -127,6 +180,7 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
     partitions: () => member.partitions(),
     stop,
     stats: () => counters.snapshot(),
+    readiness: () => readinessOf(member, redis, config.partitions),
     testing: { freeze: () => member.freeze(), partitionDb: (p) => member.partitionDb(p) },
   };
 }

@@ -3,7 +3,7 @@ import { createDb, type LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { decideStep, memberAppName, retryDelayMs, shouldLogFailure, type FleetView, type ReapDecision, type StepDecision } from './fleet-rules';
+import { decideStep, liveMembers, memberAppName, retryDelayMs, shouldLogFailure, type FleetView, type ReapDecision, type StepDecision } from './fleet-rules';
 import { deleteMember, deleteStaleMembers, readFleetView, terminateBackends, type MemberIdentity } from './fleet-store';
 import { Heartbeat } from './heartbeat';
 import { PartitionLease } from './partition-lease';
@@ -61,6 +61,7 @@ export class FleetMember {
   readonly #drops = new Set<Promise<void>>();
   #state: 'running' | 'frozen' | 'stopping' = 'running';
   #failures = 0;
+  #liveMembers = 1;
   #stopped: Promise<void> | undefined;
 
   constructor(options: FleetMemberOptions) {
@@ -101,6 +102,19 @@ export class FleetMember {
   /** The Kysely instance writing an owned partition through its lock connection. */
   partitionDb(partition: number): Kysely<LedgerDatabase> | undefined {
     return this.#owned.get(partition)?.lease.db;
+  }
+
+  /** Live members of the fleet, this one included, as the last rebalancing step saw them. */
+  liveMembers(): number {
+    return this.#liveMembers;
+  }
+
+  /**
+   * The control connection pool (heartbeat, rebalancing), for light reads such as readiness
+   * probes and gauges. Closed by `stop()`.
+   */
+  get controlDb(): Kysely<LedgerDatabase> {
+    return this.#db;
   }
 
   /**
@@ -168,6 +182,7 @@ export class FleetMember {
     const owned = new Map([...this.#owned].map(([p, o]) => [p, o.lease.pid]));
     const { partitions, memberTimeoutMs, pinned } = this.#options;
     const local = { me: this.memberId, owned, closingPids: this.#closingPids };
+    this.#liveMembers = liveMembers(view, this.memberId, memberTimeoutMs).length;
     return decideStep(view, local, { partitions, memberTimeoutMs, pinned, mayReapOthers: this.#heartbeat.mayReapOthers() });
   }
 

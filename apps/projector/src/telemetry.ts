@@ -1,0 +1,32 @@
+import { startTelemetry, type Telemetry } from '@ledgerflow/metrics/node';
+import { pino, type Logger } from 'pino';
+import { loadProjectorConfig, type ProjectorConfig } from './config';
+
+/** The outcome of booting: config, logger and telemetry, or why booting failed. */
+export type Boot =
+  | { readonly ok: true; readonly config: ProjectorConfig; readonly logger: Logger; readonly telemetry: Telemetry }
+  | { readonly ok: false; readonly error: unknown };
+
+function bootProjector(): Boot {
+  try {
+    const config = loadProjectorConfig();
+    const logger = pino({ level: config.logLevel, base: { service: 'projector' } });
+    const telemetry = startTelemetry({
+      serviceName: config.serviceName,
+      app: 'projector',
+      otlpTracesUrl: config.otlpTracesUrl,
+      log: (level, message) => logger[level]({ component: 'opentelemetry' }, message),
+    });
+    return { ok: true, config, logger, telemetry };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/**
+ * Started when this module is loaded, which main.ts makes happen FIRST: OpenTelemetry's
+ * instrumentations patch `pg`, `ioredis` and `http` through require hooks as those modules are
+ * loaded, so they must load after this (apps run as CommonJS under `node --require tsx/cjs`,
+ * and the imports of main.ts run in order). Failures are kept for main() to report, not thrown here.
+ */
+export const boot: Boot = bootProjector();

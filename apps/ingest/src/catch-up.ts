@@ -2,6 +2,7 @@ import { readEventsAfter, type LedgerDatabase } from '@ledgerflow/sinks';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { IngestCounters } from './counters';
+import type { IngestMetrics } from './ingest-metrics';
 import { loadCatchUpState, saveCatchUpState } from './ingest-state';
 import type { EventPublisher } from './publisher';
 
@@ -12,6 +13,7 @@ export interface CatchUpDeps {
   readonly pageSize: number;
   readonly publisher: EventPublisher;
   readonly counters: IngestCounters;
+  readonly metrics: IngestMetrics;
   readonly logger: Logger;
   /** Checked between pages: true stops catch-up early (progress so far is kept). */
   readonly shouldStop?: () => boolean;
@@ -26,7 +28,7 @@ export interface CatchUpDeps {
  * projector's version guard drops them). Returns false when stopped before the end.
  */
 export async function runCatchUp(deps: CatchUpDeps): Promise<boolean> {
-  const { db, slotName, pageSize, publisher, counters, logger } = deps;
+  const { db, slotName, pageSize, publisher, counters, metrics, logger } = deps;
   const state = await loadCatchUpState(db, slotName);
   if (state.done) return true;
   const target = await maxPosition(db);
@@ -41,6 +43,8 @@ export async function runCatchUp(deps: CatchUpDeps): Promise<boolean> {
     if (!last) break;
     counters.eventsRead += page.length;
     counters.catchupEvents += page.length;
+    for (const event of page) metrics.read(event);
+    metrics.flushReads();
     const result = await publisher.publish(page);
     counters.jobsAdded += result.jobs;
     counters.eventsEnqueued += result.events;

@@ -1,8 +1,18 @@
-import { LedgerflowError, commitTimeToMs, decodeEventRow } from '@ledgerflow/cdc-core';
+import { LedgerflowError, commitTimeToMs, decodeEventRow, type StoredEvent } from '@ledgerflow/cdc-core';
 import type { Pgoutput } from 'pg-logical-replication';
 import type { IngestCounters } from './counters';
 import { parseLsn } from './lsn';
 import type { TransactionBuffer } from './transaction-buffer';
+
+/** Hears what the router reads (IngestMetrics). */
+export interface RouterObserver {
+  /** An event was decoded. */
+  read(event: StoredEvent): void;
+  /** A commit was read: WAL up to `endPosition` has been received. */
+  walRead(endPosition: bigint): void;
+}
+
+const NO_OBSERVER: RouterObserver = { read: () => undefined, walRead: () => undefined };
 
 /** A change to `events` other than an insert: it never produces a job. */
 export interface NonInsertChange {
@@ -25,6 +35,7 @@ export class ChangeRouter {
     private readonly buffer: TransactionBuffer,
     private readonly counters: IngestCounters,
     private readonly onNonInsert: (change: NonInsertChange) => void,
+    private readonly observer: RouterObserver = NO_OBSERVER,
     private readonly table = 'events',
   ) {}
 
@@ -37,12 +48,16 @@ export class ChangeRouter {
         return;
       case 'insert':
         if (!this.isEventsTable(message.relation)) return;
-        this.buffer.add(decodeEventRow(message.new, this.#commitTimeMs));
+        const event = decodeEventRow(message.new, this.#commitTimeMs);
+        this.buffer.add(event);
         this.counters.eventsRead++;
+        this.observer.read(event);
         return;
       case 'commit':
         if (message.commitEndLsn === null) throw new LedgerflowError('CDC_DECODE_FAILED', 'pgoutput commit without an end LSN');
-        this.buffer.commit(parseLsn(message.commitEndLsn), nowMs);
+        const end = parseLsn(message.commitEndLsn);
+        this.buffer.commit(end, nowMs);
+        this.observer.walRead(end);
         this.counters.transactions++;
         this.#commitTimeMs = undefined;
         this.#inTransaction = false;

@@ -34,13 +34,14 @@ function setup() {
   const buffer = new TransactionBuffer();
   const counters = newCounters();
   const ignored: NonInsertChange[] = [];
-  const router = new ChangeRouter(buffer, counters, (c) => ignored.push(c));
-  return { buffer, counters, ignored, router };
+  const observed = { read: [] as bigint[], walRead: [] as bigint[] };
+  const router = new ChangeRouter(buffer, counters, (c) => ignored.push(c), { read: (e) => observed.read.push(e.position), walRead: (p) => observed.walRead.push(p) });
+  return { buffer, counters, ignored, observed, router };
 }
 
 describe('ChangeRouter', () => {
   it('decodes inserts with their commit time and closes the transaction at its end LSN', () => {
-    const { buffer, counters, router } = setup();
+    const { buffer, counters, observed, router } = setup();
     router.apply(begin, 0);
     router.apply(events, 0);
     router.apply({ tag: 'insert', relation: events, new: row(1, 1) }, 0);
@@ -54,6 +55,8 @@ describe('ChangeRouter', () => {
       [2n, 2, 'aaaaaaaa-0000-4000-8000-000000000001', 1_767_225_600_123, '{"amount": "10.00"}'],
     ]);
     expect(counters).toMatchObject({ eventsRead: 2, transactions: 1, nonInsertChanges: 0 });
+    // The metrics hear each event and the end of the commit (the WAL read position).
+    expect(observed).toEqual({ read: [1n, 2n], walRead: [parseLsn('0/1A8')] });
   });
 
   it('counts and reports updates, deletes and truncates of events without buffering anything', () => {

@@ -29,6 +29,19 @@ export interface IngestConfig {
   readonly retryMaxMs: number;
   /** How often the Redis sentinel is checked for a loss (ms). */
   readonly redisCheckIntervalMs: number;
+  /** `LEDGERFLOW_INGEST_OPS_PORT`: port of `/healthz`, `/readyz` and `/metrics` (0: any free port). @defaultValue 9465 */
+  readonly opsPort: number;
+  /** `LEDGERFLOW_INGEST_OPS_HOST`: address the ops server listens on. @defaultValue 127.0.0.1 */
+  readonly opsHost: string;
+  /** `LEDGERFLOW_INGEST_METRICS_POLL_MS`: how often queue depths and WAL positions are read for the gauges (ms). @defaultValue 2000 */
+  readonly metricsPollMs: number;
+  /** `OTEL_SERVICE_NAME` @defaultValue ledgerflow-ingest */
+  readonly serviceName: string;
+  /**
+   * From `OTEL_EXPORTER_OTLP_ENDPOINT` (e.g. http://127.0.0.1:4318) + `/v1/traces`; undefined
+   * (no trace export) when it is unset or `OTEL_TRACES_EXPORTER` is `none`.
+   */
+  readonly otlpTracesUrl: string | undefined;
 }
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ledgerflow';
@@ -51,7 +64,22 @@ const schema = z.object({
   LEDGERFLOW_INGEST_RETRY_INITIAL_MS: positiveInt(200),
   LEDGERFLOW_INGEST_RETRY_MAX_MS: positiveInt(5000),
   LEDGERFLOW_INGEST_REDIS_CHECK_MS: positiveInt(1000),
+  LEDGERFLOW_INGEST_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
+  LEDGERFLOW_INGEST_OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  LEDGERFLOW_INGEST_METRICS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  OTEL_SERVICE_NAME: z.string().min(1).default('ledgerflow-ingest'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).default('otlp'),
 });
+
+/**
+ * The OTLP/HTTP traces URL: the base endpoint plus `/v1/traces`, as the OpenTelemetry spec
+ * says for OTEL_EXPORTER_OTLP_ENDPOINT. No endpoint, or OTEL_TRACES_EXPORTER=none: no export.
+ */
+export function tracesUrl(endpoint: string | undefined, exporter: 'otlp' | 'none'): string | undefined {
+  if (endpoint === undefined || exporter === 'none') return undefined;
+  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+}
 
 /** The database name in a PostgreSQL URL (the default slot and prefix are named after it). */
 export function databaseName(databaseUrl: string): string {
@@ -64,9 +92,13 @@ export function defaultSlotName(databaseUrl: string): string {
   return `ledgerflow_${databaseName(databaseUrl)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
 }
 
-/** Reads and validates the ingest configuration; throws CONFIG_INVALID listing every problem. */
+/**
+ * Reads and validates the ingest configuration (empty values count as unset, as in the API);
+ * throws CONFIG_INVALID listing every problem.
+ */
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  const parsed = schema.safeParse(env);
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new LedgerflowError('CONFIG_INVALID', `invalid ingest configuration: ${problems.join('; ')}`, { details: { problems } });
@@ -99,5 +131,10 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     retryInitialMs: e.LEDGERFLOW_INGEST_RETRY_INITIAL_MS,
     retryMaxMs: e.LEDGERFLOW_INGEST_RETRY_MAX_MS,
     redisCheckIntervalMs: e.LEDGERFLOW_INGEST_REDIS_CHECK_MS,
+    opsPort: e.LEDGERFLOW_INGEST_OPS_PORT,
+    opsHost: e.LEDGERFLOW_INGEST_OPS_HOST,
+    metricsPollMs: e.LEDGERFLOW_INGEST_METRICS_POLL_MS,
+    serviceName: e.OTEL_SERVICE_NAME,
+    otlpTracesUrl: tracesUrl(e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_TRACES_EXPORTER),
   });
 }

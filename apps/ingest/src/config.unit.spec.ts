@@ -1,6 +1,6 @@
 import { isLedgerflowError } from '@ledgerflow/cdc-core';
 import { describe, expect, it } from 'vitest';
-import { loadIngestConfig } from './config';
+import { loadIngestConfig, tracesUrl } from './config';
 
 describe('loadIngestConfig', () => {
   it('derives the defaults from the database name', () => {
@@ -16,6 +16,11 @@ describe('loadIngestConfig', () => {
       retryInitialMs: 200,
       retryMaxMs: 5000,
       redisCheckIntervalMs: 1000,
+      opsPort: 9465,
+      opsHost: '127.0.0.1',
+      metricsPollMs: 2000,
+      serviceName: 'ledgerflow-ingest',
+      otlpTracesUrl: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(loadIngestConfig({}).slotName).toBe('ledgerflow_ledgerflow');
@@ -26,8 +31,26 @@ describe('loadIngestConfig', () => {
     expect(config).toMatchObject({ partitions: 4, slotName: 'my_slot', flushIntervalMs: 0 });
   });
 
+  it('reads the ops server and OpenTelemetry settings; empty values count as unset', () => {
+    const config = loadIngestConfig({
+      LEDGERFLOW_INGEST_OPS_PORT: '0',
+      LEDGERFLOW_INGEST_OPS_HOST: '0.0.0.0',
+      LEDGERFLOW_INGEST_METRICS_POLL_MS: '250',
+      OTEL_SERVICE_NAME: 'ingest-eu-1',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318/',
+    });
+    expect(config).toMatchObject({ opsPort: 0, opsHost: '0.0.0.0', metricsPollMs: 250, serviceName: 'ingest-eu-1', otlpTracesUrl: 'http://jaeger:4318/v1/traces' });
+    expect(loadIngestConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_TRACES_EXPORTER: 'none' }).otlpTracesUrl).toBeUndefined();
+    expect(loadIngestConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: '', LEDGERFLOW_INGEST_OPS_PORT: '' })).toMatchObject({ otlpTracesUrl: undefined, opsPort: 9465 });
+    expect(tracesUrl('https://collector:4318//', 'otlp')).toBe('https://collector:4318/v1/traces');
+  });
+
   it('rejects bad values with CONFIG_INVALID', () => {
-    for (const env of [{ LEDGERFLOW_PARTITIONS: '0' }, { LEDGERFLOW_SLOT: 'bad-slot"' }, { LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: '10' }, { LOG_LEVEL: 'loud' }, { LEDGERFLOW_INGEST_RETRY_INITIAL_MS: '9000' }, { LEDGERFLOW_INGEST_REDIS_CHECK_MS: '0' }]) {
+    for (const env of [
+      { LEDGERFLOW_INGEST_OPS_PORT: '70000' },
+      { LEDGERFLOW_INGEST_METRICS_POLL_MS: '10' },
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4318' },
+      { OTEL_TRACES_EXPORTER: 'zipkin' },{ LEDGERFLOW_PARTITIONS: '0' }, { LEDGERFLOW_SLOT: 'bad-slot"' }, { LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: '10' }, { LOG_LEVEL: 'loud' }, { LEDGERFLOW_INGEST_RETRY_INITIAL_MS: '9000' }, { LEDGERFLOW_INGEST_REDIS_CHECK_MS: '0' }]) {
       let caught: unknown;
       try {
         loadIngestConfig(env);

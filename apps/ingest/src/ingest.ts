@@ -1,12 +1,16 @@
+import type { QueueOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { maxPosition } from './catch-up';
 import type { IngestConfig } from './config';
 import { newCounters, type IngestCounters } from './counters';
+import type { Tracer } from './enqueue-span';
+import { IngestMetrics } from './ingest-metrics';
 import { RedisGuard } from './redis-guard';
 import { refillUnapplied } from './refill';
 import { openResources, type IngestResources } from './resources';
 import { openSentinelStore, type SentinelStore } from './sentinel-store';
 import { startSession } from './session';
+import { startStatsPoller } from './stats-poller';
 import { Supervisor } from './supervisor';
 
 /** What a running ingest offers its owner. */
@@ -33,6 +37,17 @@ export interface IngestDeps {
   readonly onFatal?: (error: Error) => void;
   /** Aborts start-up (catch-up checks it between pages, backoffs end at once). */
   readonly signal?: AbortSignal;
+  /**
+   * Where ingest reports what it measures, and whether a session streams (for `/readyz`); the
+   * owner registers its gauges. Given, ingest also polls queue depths and WAL positions every
+   * `metricsPollMs`. Absent, a private one is used: counters go to the global meter (no-ops
+   * without an SDK) and nothing is polled.
+   */
+  readonly metrics?: IngestMetrics;
+  /** Traces each partition's enqueue (`ingest.enqueue`, linked to the events' traces); no spans without. */
+  readonly tracer?: Tracer;
+  /** BullMQ's `telemetry` option for the partition queues (createBullMQTelemetry()); see PublisherOptions. */
+  readonly queueTelemetry?: QueueOptions['telemetry'];
   /** Test hooks; never set in production. */
   readonly testHooks?: { readonly suppressAcks?: boolean };
 }
@@ -46,27 +61,39 @@ export interface IngestDeps {
 export async function startIngest(config: IngestConfig, deps: IngestDeps): Promise<IngestHandle> {
   const logger = deps.logger.child({ component: 'ingest', slot: config.slotName });
   const counters = newCounters();
-  const resources = openResources(config, logger);
+  const metrics = deps.metrics ?? new IngestMetrics({ partitions: config.partitions });
+  const resources = openResources(config, logger, {
+    observer: metrics,
+    ...(deps.tracer ? { tracer: deps.tracer } : {}),
+    ...(deps.queueTelemetry ? { queueTelemetry: deps.queueTelemetry } : {}),
+  });
+  const stopPolling = deps.metrics
+    ? startStatsPoller({ pool: resources.pool, slotName: config.slotName, queues: resources.publisher.queues, metrics, intervalMs: config.metricsPollMs, logger })
+    : () => undefined;
   const store = openSentinelStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, logger });
   const guard = createGuard(config, resources, store, counters, logger);
   let started = false;
   let stopping: Promise<void> | undefined;
   const close = async () => {
+    stopPolling();
     await supervisor.stop();
     await guard.stop();
     await store.close();
     await resources.close();
   };
   const supervisor = new Supervisor({
-    startSession: (signal) => startSession({ config, resources, guard, counters, logger, suppressAcks: deps.testHooks?.suppressAcks === true }, signal),
+    startSession: (signal) => startSession({ config, resources, guard, counters, metrics, logger, suppressAcks: deps.testHooks?.suppressAcks === true }, signal),
     policy: config,
     logger,
-    onRetry: () => {
+    onStreaming: (streaming) => (streaming ? metrics.sessionStreaming() : metrics.sessionEnded()),
+    onRetry: (error) => {
       counters.sessionRestarts++;
+      metrics.sessionFailed(error);
       // A failed enqueue may mean Redis restarted: look at the sentinel now, not in a second.
       guard.checkSoon();
     },
     onGiveUp: (error) => {
+      metrics.sessionFailed(error);
       if (!started) return; // startIngest rejects with it
       stopping ??= close();
       void stopping.then(() => deps.onFatal?.(error));

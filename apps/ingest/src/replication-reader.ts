@@ -26,6 +26,8 @@ export interface ReplicationReaderOptions {
   readonly isDrained?: () => boolean;
   /** Called when a keepalive answer confirmed a position. */
   readonly onConfirmed?: (position: bigint) => void;
+  /** Hears the position of each server keepalive: everything before it was sent (metrics). */
+  readonly onKeepalive?: (lsn: string) => void;
 }
 
 /** A running logical replication stream. */
@@ -79,6 +81,7 @@ async function startOnce(options: ReplicationReaderOptions): Promise<Replication
   service.on('error', fatal);
   service.on('data', (_lsn: string, message: Pgoutput.Message) => options.onMessage(message));
   service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
+    options.onKeepalive?.(lsn);
     if (!shouldRespond) return;
     const confirmable = confirmableKeepalive(service, options, lsn, lastAcked);
     if (confirmable !== undefined) {

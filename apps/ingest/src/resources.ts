@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { IngestConfig } from './config';
-import { createPublisher, type EventPublisher } from './publisher';
+import { createPublisher, type EventPublisher, type PublisherOptions } from './publisher';
 
 /** The connections one ingest owns (the replication connection aside). */
 export interface IngestResources {
@@ -15,8 +15,11 @@ export interface IngestResources {
   close(): Promise<void>;
 }
 
-/** Opens a small PostgreSQL pool (slot checks, catch-up reads) and one shared Redis connection. */
-export function openResources(config: IngestConfig, logger: Logger): IngestResources {
+/** Observability of the publisher (see PublisherOptions); all optional. */
+export type PublisherTelemetry = Pick<PublisherOptions, 'observer' | 'tracer' | 'queueTelemetry'>;
+
+/** Opens a small PostgreSQL pool (slot checks, catch-up reads, WAL stats) and one shared Redis connection. */
+export function openResources(config: IngestConfig, logger: Logger, telemetry: PublisherTelemetry = {}): IngestResources {
   // Lives across sessions: a connection broken by a server restart is dropped from the pool
   // (the 'error' below) and the next query opens a fresh one.
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, application_name: 'ledgerflow-ingest', connectionTimeoutMillis: 10_000 });
@@ -28,7 +31,7 @@ export function openResources(config: IngestConfig, logger: Logger): IngestResou
   // Redis empty is the guard's job (redis-guard.ts).
   const redis = new Redis(config.redisUrl);
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
-  const publisher = createPublisher({ redis, prefix: config.redisPrefix, partitions: config.partitions, maxEventsPerJob: config.maxEventsPerJob, logger });
+  const publisher = createPublisher({ redis, prefix: config.redisPrefix, partitions: config.partitions, maxEventsPerJob: config.maxEventsPerJob, logger, ...telemetry });
   return {
     pool,
     db,

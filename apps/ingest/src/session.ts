@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { runCatchUp } from './catch-up';
 import type { IngestConfig } from './config';
 import type { IngestCounters } from './counters';
+import type { IngestMetrics } from './ingest-metrics';
 import { loadCatchUpState, saveCatchUpState } from './ingest-state';
 import type { RedisGuard } from './redis-guard';
 import type { IngestResources } from './resources';
@@ -17,6 +18,7 @@ export interface SessionContext {
   readonly resources: IngestResources;
   readonly guard: RedisGuard;
   readonly counters: IngestCounters;
+  readonly metrics: IngestMetrics;
   readonly logger: Logger;
   readonly suppressAcks: boolean;
 }
@@ -27,7 +29,7 @@ export interface SessionContext {
  * streaming has started; throws (having closed what it opened) if any step fails.
  */
 export async function startSession(ctx: SessionContext, signal: AbortSignal): Promise<Session> {
-  const { config, resources, counters, logger } = ctx;
+  const { config, resources, counters, metrics, logger } = ctx;
   await prepare(ctx, signal);
   let reportFailure: (error: Error) => void = () => undefined;
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
@@ -38,6 +40,7 @@ export async function startSession(ctx: SessionContext, signal: AbortSignal): Pr
     policy: config,
     publisher: resources.publisher,
     counters,
+    metrics,
     logger,
     readConfirmedFlush: async () => (await readSlot(resources.pool, config.slotName))?.confirmedFlush,
     onFatal: (error) => reportFailure(error),
@@ -55,13 +58,13 @@ export async function startSession(ctx: SessionContext, signal: AbortSignal): Pr
  * redundant (it enqueues every stored event anyway).
  */
 async function prepare(ctx: SessionContext, signal: AbortSignal): Promise<void> {
-  const { config, resources, counters, logger, guard } = ctx;
+  const { config, resources, counters, metrics, logger, guard } = ctx;
   const { pool, db, publisher } = resources;
   const { created } = await ensureSlot(pool, config.slotName, () => saveCatchUpState(db, config.slotName, { done: false, position: 0n }));
   logger.info({ created }, created ? 'created replication slot' : 'using existing replication slot');
   const state = await loadCatchUpState(db, config.slotName);
   await guard.init(!state.done && state.position === 0n);
   const shouldStop = () => signal.aborted;
-  const caughtUp = await runCatchUp({ db, slotName: config.slotName, pageSize: config.catchupPageSize, publisher, counters, logger, shouldStop });
+  const caughtUp = await runCatchUp({ db, slotName: config.slotName, pageSize: config.catchupPageSize, publisher, counters, metrics, logger, shouldStop });
   if (!caughtUp || shouldStop()) throw new LedgerflowError('TRANSIENT_FAILURE', 'ingest session start aborted', { retryable: true });
 }

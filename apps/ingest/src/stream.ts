@@ -4,6 +4,7 @@ import { ChangeRouter } from './change-router';
 import type { IngestCounters } from './counters';
 import type { FlushPolicy } from './flush-policy';
 import { Flusher } from './flusher';
+import type { IngestMetrics } from './ingest-metrics';
 import { formatLsn } from './lsn';
 import type { EventPublisher } from './publisher';
 import { startReplicationReader, type ReplicationReader } from './replication-reader';
@@ -17,6 +18,7 @@ export interface StreamDeps {
   readonly policy: FlushPolicy;
   readonly publisher: EventPublisher;
   readonly counters: IngestCounters;
+  readonly metrics: IngestMetrics;
   readonly logger: Logger;
   readonly readConfirmedFlush: () => Promise<bigint | undefined>;
   /** Called once when streaming cannot go on (the supervisor then aborts and restarts). */
@@ -40,7 +42,7 @@ export interface Stream {
 
 /** Starts streaming the slot into the partition queues. */
 export async function startStream(deps: StreamDeps): Promise<Stream> {
-  const { counters, logger } = deps;
+  const { counters, metrics, logger } = deps;
   const now = () => performance.now();
   const buffer = new TransactionBuffer();
   // Flushes may confirm before the reader has finished starting; they leave the position here.
@@ -57,9 +59,13 @@ export async function startStream(deps: StreamDeps): Promise<Stream> {
     if (link.reader) link.reader.acknowledge(position);
     else unsentAck = position;
     counters.lastAckedLsn = formatLsn(position);
+    metrics.walConfirmed(position);
   };
-  const router = new ChangeRouter(buffer, counters, (change) =>
-    logger.warn({ ...change, nonInsertChanges: counters.nonInsertChanges }, 'ignored a non-insert change to events: the event store is append-only'),
+  const router = new ChangeRouter(
+    buffer,
+    counters,
+    (change) => logger.warn({ ...change, nonInsertChanges: counters.nonInsertChanges }, 'ignored a non-insert change to events: the event store is append-only'),
+    metrics,
   );
   const flusher = createFlusher(deps, buffer, now, acknowledge, fail);
   const onMessage = (message: Pgoutput.Message): Promise<void> | undefined => {
@@ -67,6 +73,7 @@ export async function startStream(deps: StreamDeps): Promise<Stream> {
     try {
       router.apply(message, now());
     } catch (error) {
+      metrics.decodeFailed(error);
       fail(error);
       return undefined;
     }
@@ -77,9 +84,14 @@ export async function startStream(deps: StreamDeps): Promise<Stream> {
   // Nothing read is waiting for Redis or for its confirmation (replication-reader.ts uses it to
   // confirm the server's position on keepalives, which a server shutting down waits for).
   const isDrained = () => accepting && !deps.suppressAcks && buffer.size === 0 && buffer.state().readySinceMs === undefined && !router.inTransaction && flusher.idle;
-  const onConfirmed = (position: bigint) => (counters.lastAckedLsn = formatLsn(position));
-  const started = await startReplicationReader({ ...deps, onMessage, onFatal: fail, isDrained, onConfirmed });
+  const onConfirmed = (position: bigint) => {
+    counters.lastAckedLsn = formatLsn(position);
+    metrics.walConfirmed(position);
+  };
+  const onKeepalive = (lsn: string) => metrics.walKeepalive(lsn);
+  const started = await startReplicationReader({ ...deps, onMessage, onFatal: fail, isDrained, onConfirmed, onKeepalive });
   link.reader = started;
+  if (started.lastAcked !== undefined) metrics.walConfirmed(started.lastAcked);
   if (unsentAck !== undefined) started.acknowledge(unsentAck);
   const close = async (graceful: boolean) => {
     accepting = false;
@@ -91,12 +103,13 @@ export async function startStream(deps: StreamDeps): Promise<Stream> {
 
 /** The stream's flusher: publishes whole transactions and counts what Redis accepted. */
 function createFlusher(deps: StreamDeps, buffer: TransactionBuffer, now: () => number, acknowledge: (position: bigint) => void, onFailure: (error: unknown) => void): Flusher {
-  const { counters, publisher, policy } = deps;
+  const { counters, metrics, publisher, policy } = deps;
   return new Flusher({
     buffer,
     policy,
     now,
     publish: async (events) => {
+      metrics.flushReads();
       const result = await publisher.publish(events);
       counters.jobsAdded += result.jobs;
       counters.eventsEnqueued += result.events;

@@ -22,6 +22,8 @@ export interface SupervisorDeps {
   readonly onRetry?: (error: Error) => void;
   /** Called once if a failure cannot be retried; the supervisor has stopped by then. */
   readonly onGiveUp: (error: Error) => void;
+  /** Called with true when a session starts streaming, with false when it ends (failure or stop). */
+  readonly onStreaming?: (streaming: boolean) => void;
   readonly random?: () => number;
   readonly now?: () => number;
 }
@@ -97,7 +99,9 @@ export class Supervisor {
       return undefined;
     }
     this.#firstStarted?.resolve();
+    this.deps.onStreaming?.(true);
     const outcome = await Promise.race([session.failed, this.#stopped]);
+    this.deps.onStreaming?.(false);
     if (outcome === STOPPED) {
       await this.#close(session, 'stop');
       return undefined;

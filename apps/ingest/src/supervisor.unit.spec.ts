@@ -36,6 +36,7 @@ function harness(starts: (() => Promise<Session>)[], policy = { retryInitialMs: 
   const retried: Error[] = [];
   const gaveUp: Error[] = [];
   const signals: AbortSignal[] = [];
+  const streaming: boolean[] = [];
   let calls = 0;
   const supervisor = new Supervisor({
     startSession: (signal) => {
@@ -48,8 +49,9 @@ function harness(starts: (() => Promise<Session>)[], policy = { retryInitialMs: 
     random: () => 0.999,
     onRetry: (e) => retried.push(e),
     onGiveUp: (e) => gaveUp.push(e),
+    onStreaming: (s) => streaming.push(s),
   });
-  return { supervisor, lines, retried, gaveUp, signals, calls: () => calls };
+  return { supervisor, lines, retried, gaveUp, signals, streaming, calls: () => calls };
 }
 
 describe('Supervisor', () => {
@@ -73,6 +75,8 @@ describe('Supervisor', () => {
     await h.supervisor.stop();
     expect(sessions[3]!.closedBy).toBe('stop');
     expect(h.gaveUp).toEqual([]);
+    // Each session streamed, then ended (three failures and the stop): what /readyz follows.
+    expect(h.streaming).toEqual([true, false, true, false, true, false, true, false]);
   });
 
   it('keeps retrying a start that fails, and resolves start() once a session streams', async () => {
@@ -84,6 +88,7 @@ describe('Supervisor', () => {
     await h.supervisor.start();
     expect(h.calls()).toBe(4);
     expect(h.retried).toHaveLength(3);
+    expect(h.streaming).toEqual([true]); // failed starts never streamed
     await h.supervisor.stop();
     expect(session.closedBy).toBe('stop');
   });

@@ -29,7 +29,7 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [options.slot]);
     await deleteKeysWithPrefix(options.redis, options.redisPrefix);
     const total = Number((await pool.query<{ n: string }>('select count(*) as n from events')).rows[0]!.n);
-    const env = { ...options.env, DATABASE_URL: options.databaseUrl, LEDGERFLOW_REDIS_PREFIX: options.redisPrefix, LEDGERFLOW_SLOT: options.slot, LEDGERFLOW_PARTITIONS: String(options.partitions), LOG_LEVEL: 'warn' };
+    const env = { ...options.env, DATABASE_URL: options.databaseUrl, LEDGERFLOW_REDIS_PREFIX: options.redisPrefix, LEDGERFLOW_SLOT: options.slot, LEDGERFLOW_PARTITIONS: String(options.partitions), LOG_LEVEL: 'warn', LEDGERFLOW_INGEST_OPS_PORT: '0', LEDGERFLOW_PROJECTOR_OPS_PORT: '0' };
     const logDir = path.join(WORKSPACE_ROOT, '.ledgerflow', 'bench');
     const apps = [startApp('ingest', env, path.join(logDir, 'ingest.log'))];
     for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `projector-${i}.log`)));

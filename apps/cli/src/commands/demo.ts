@@ -56,6 +56,9 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
     LEDGERFLOW_SLOT: `ledgerflow_${options.database}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
     API_PORT: String(port),
     API_TOKENS: `write:${writeToken}`,
+    // Ops ports picked by the kernel: several pipelines (or test files) may run side by side.
+    LEDGERFLOW_INGEST_OPS_PORT: '0',
+    LEDGERFLOW_PROJECTOR_OPS_PORT: '0',
   };
   const apps: Array<{ name: AppName; child: ChildProcess }> = [];
   const start = (name: AppName, index = 0) => apps.push({ name, child: startApp(name, env, path.join(logDir, `${name}${index ? `-${index}` : ''}.log`)) });

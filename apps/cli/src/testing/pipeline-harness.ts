@@ -60,6 +60,9 @@ export class PipelineHarness {
       LEDGERFLOW_PARTITIONS: String(this.partitions),
       API_PORT: String(this.apiPort),
       API_TOKENS: `write:${this.writeToken}`,
+    // Ops ports picked by the kernel: several pipelines (or test files) may run side by side.
+    LEDGERFLOW_INGEST_OPS_PORT: '0',
+    LEDGERFLOW_PROJECTOR_OPS_PORT: '0',
       LOG_LEVEL: 'info',
     };
   }

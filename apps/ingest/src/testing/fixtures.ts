@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeBatch, partitionQueueName, type StoredEvent } from '@ledgerflow/cdc-core';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -47,16 +47,24 @@ export class EventFactory {
   }
 }
 
-/** Inserts events in one transaction with plain SQL, as the write side does. */
-export async function insertEvents(pool: pg.Pool, events: readonly NewEvent[]): Promise<void> {
+/**
+ * Inserts events in one transaction with plain SQL, as the write side does; `metadata` goes on
+ * every event (the API writes one command's trace context into all its events).
+ */
+export async function insertEvents(pool: pg.Pool, events: readonly NewEvent[], metadata: Record<string, unknown> = {}): Promise<void> {
   if (events.length === 0) return;
   const values: unknown[] = [];
   const rows = events.map((e, i) => {
-    values.push(randomUUID(), e.streamId, e.version, e.type, JSON.stringify(e.data));
-    const b = i * 5;
-    return `($${b + 1}::uuid, $${b + 2}::uuid, $${b + 3}::int, $${b + 4}, $${b + 5}::jsonb)`;
+    values.push(randomUUID(), e.streamId, e.version, e.type, JSON.stringify(e.data), JSON.stringify(metadata));
+    const b = i * 6;
+    return `($${b + 1}::uuid, $${b + 2}::uuid, $${b + 3}::int, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb)`;
   });
-  await pool.query(`insert into events (event_id, stream_id, version, type, data) values ${rows.join(', ')}`, values);
+  await pool.query(`insert into events (event_id, stream_id, version, type, data, metadata) values ${rows.join(', ')}`, values);
+}
+
+/** A random valid W3C traceparent (sampled), as the API writes into event metadata. */
+export function randomTraceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
 /** The event ids and count of the event store. */

@@ -18,7 +18,7 @@ export function renderLiveView(phase: string, startedAtMs: number, previous: Pip
     `Ledgerflow demo · ${phase} · ${elapsed.toFixed(1)} s`,
     `  commands   accepted ${fmt(stats.accepted)}   rejected ${fmt(stats.rejected)}${codes ? ` (${codes})` : ''}   retried 409s ${fmt(stats.conflictsRetried)}   errors ${fmt(stats.errors)}`,
     `  events     in store ${fmt(current.eventsInStore)} (+${fmt(appendedRate)}/s)   projected ${fmt(current.eventsProjected)} (+${fmt(projectedRate)}/s)   backlog ${fmt(backlog)}`,
-    `  pipeline   queue depth ${fmt(current.queueDepth)} jobs   freshness lag ${current.freshnessLagMs === null ? '–' : `${fmt(current.freshnessLagMs)} ms`}`,
+    `  pipeline   queue depth ${fmt(current.queueDepth)} jobs   freshness lag ${current.freshnessLagMs === null ? '–' : `${fmt(current.freshnessLagMs)} ms`}   parked accounts ${fmt(current.parkedAccounts)}`,
   ];
 }
 

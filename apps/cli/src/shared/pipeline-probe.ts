@@ -13,6 +13,8 @@ export interface PipelineSnapshot {
   readonly queueDepth: number;
   /** created_at of the newest event minus that of the newest projected event; null before any. */
   readonly freshnessLagMs: number | null;
+  /** Accounts parked by a poison event (G5). */
+  readonly parkedAccounts: number;
 }
 
 /** Reads pipeline figures from PostgreSQL and Redis; cheap enough to call twice a second. */
@@ -27,8 +29,9 @@ export class PipelineProbe {
 
   async snapshot(): Promise<PipelineSnapshot> {
     const [row, depth] = await Promise.all([
-      sql<{ events: string; projected: string; newest: Date | null; newest_projected: Date | null }>`
+      sql<{ events: string; projected: string; newest: Date | null; newest_projected: Date | null; parked: string }>`
         select (select count(*) from events) as events,
+          (select count(*) from parked_accounts) as parked,
           (select coalesce(sum(events_applied), 0) from projection_checkpoints) as projected,
           (select created_at from events order by global_position desc limit 1) as newest,
           (select max(updated_at) from account_projections) as newest_projected`.execute(this.#db),
@@ -36,7 +39,7 @@ export class PipelineProbe {
     ]);
     const r = row.rows[0]!;
     const lag = r.newest && r.newest_projected ? Math.max(0, r.newest.getTime() - r.newest_projected.getTime()) : null;
-    return { atMs: Date.now(), eventsInStore: Number(r.events), eventsProjected: Number(r.projected), queueDepth: depth, freshnessLagMs: lag };
+    return { atMs: Date.now(), eventsInStore: Number(r.events), eventsProjected: Number(r.projected), queueDepth: depth, freshnessLagMs: lag, parkedAccounts: Number(r.parked) };
   }
 
   async queueDepth(): Promise<number> {

@@ -95,12 +95,18 @@ async function runWorkloadAndVerify(
   const startedAt = Date.now();
   let phase = 'creating accounts';
   let previous: PipelineSnapshot | undefined;
-  let latest: PipelineSnapshot | undefined;
+  let refreshing = false;
   const refresh = async (force = false) => {
-    const current = await probe.snapshot();
-    view.show(renderLiveView(phase, startedAt, previous, current, stats), force);
-    previous = current;
-    latest = current;
+    // A slow snapshot must not overlap the next one: out-of-order results would show old figures.
+    if (refreshing && !force) return;
+    refreshing = true;
+    try {
+      const current = await probe.snapshot();
+      view.show(renderLiveView(phase, startedAt, previous, current, stats), force);
+      previous = current;
+    } finally {
+      refreshing = false;
+    }
   };
   const ticker = setInterval(() => void refresh().catch(() => undefined), 500);
   try {
@@ -110,7 +116,11 @@ async function runWorkloadAndVerify(
     phase = 'waiting for the projections to catch up';
     await waitUntil(
       'the read models to catch up',
-      async () => (latest ? latest.eventsProjected >= latest.eventsInStore && latest.queueDepth === 0 : false),
+      // A fresh snapshot, taken after the last command was answered: the live view's may predate it.
+      async () => {
+        const now = await probe.snapshot();
+        return now.eventsProjected >= now.eventsInStore && now.queueDepth === 0;
+      },
       options.catchUpTimeoutMs,
       crashed,
     );

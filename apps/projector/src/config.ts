@@ -1,5 +1,6 @@
 import { LedgerflowError } from '@ledgerflow/cdc-core';
 import { z } from 'zod';
+import type { BreakerPolicy } from './circuit/breaker-rules';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -16,6 +17,12 @@ const schema = z.object({
   LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
   LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(6000),
   LEDGERFLOW_PROJECTOR_REBALANCE_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+  LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+  LEDGERFLOW_PROJECTOR_BREAKER_FAILURES: z.coerce.number().int().min(1).max(10_000).default(5),
+  LEDGERFLOW_PROJECTOR_BREAKER_WINDOW_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  LEDGERFLOW_PROJECTOR_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1).max(600_000).default(500),
+  LEDGERFLOW_PROJECTOR_BREAKER_MAX_COOLDOWN_MS: z.coerce.number().int().min(1).max(3_600_000).default(5000),
   LEDGERFLOW_PROJECTOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   LEDGERFLOW_PROJECTOR_OPS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -27,6 +34,10 @@ const schema = z.object({
   .refine((e) => e.LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS >= 2 * e.LEDGERFLOW_PROJECTOR_HEARTBEAT_MS, {
     path: ['LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS'],
     message: 'must be at least twice LEDGERFLOW_PROJECTOR_HEARTBEAT_MS',
+  })
+  .refine((e) => e.LEDGERFLOW_PROJECTOR_BREAKER_MAX_COOLDOWN_MS >= e.LEDGERFLOW_PROJECTOR_BREAKER_COOLDOWN_MS, {
+    path: ['LEDGERFLOW_PROJECTOR_BREAKER_MAX_COOLDOWN_MS'],
+    message: 'must be at least LEDGERFLOW_PROJECTOR_BREAKER_COOLDOWN_MS',
   });
 
 /** The projector's configuration: the environment, validated once and frozen. */
@@ -50,6 +61,22 @@ export interface ProjectorConfig {
   readonly memberTimeoutMs: number;
   /** How often a member reconciles its partitions with the fleet. @defaultValue 1000 */
   readonly rebalanceMs: number;
+  /**
+   * `LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS`: the most one batch transaction may take before its
+   * COMMIT (each statement's server-side statement_timeout, and the whole batch's budget);
+   * a batch over it rolls back and is retried. @defaultValue 30000
+   */
+  readonly batchTimeoutMs: number;
+  /** `LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS`: the most its COMMIT may take. @defaultValue 10000 */
+  readonly commitTimeoutMs: number;
+  /**
+   * The circuit breaker around PostgreSQL: `LEDGERFLOW_PROJECTOR_BREAKER_FAILURES` connection
+   * failures in a row (default 5) within `…_BREAKER_WINDOW_MS` (default 10000) open it; a probe
+   * follows after `…_BREAKER_COOLDOWN_MS` (default 500), doubling (jittered) with every failed
+   * probe up to `…_BREAKER_MAX_COOLDOWN_MS` (default 5000; keep it below the member timeout, or
+   * a member back from an outage may be fenced off before it probes again).
+   */
+  readonly breaker: BreakerPolicy;
   /**
    * `LEDGERFLOW_PROJECTOR_OPS_PORT`: port of `/healthz`, `/readyz` and `/metrics`. Several
    * projectors on one host need one each; 0 picks a free port (logged at start). @defaultValue 9466
@@ -109,6 +136,14 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     heartbeatMs: e.LEDGERFLOW_PROJECTOR_HEARTBEAT_MS,
     memberTimeoutMs: e.LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS,
     rebalanceMs: e.LEDGERFLOW_PROJECTOR_REBALANCE_MS,
+    batchTimeoutMs: e.LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS,
+    commitTimeoutMs: e.LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS,
+    breaker: Object.freeze({
+      failureThreshold: e.LEDGERFLOW_PROJECTOR_BREAKER_FAILURES,
+      windowMs: e.LEDGERFLOW_PROJECTOR_BREAKER_WINDOW_MS,
+      baseCooldownMs: e.LEDGERFLOW_PROJECTOR_BREAKER_COOLDOWN_MS,
+      maxCooldownMs: e.LEDGERFLOW_PROJECTOR_BREAKER_MAX_COOLDOWN_MS,
+    }),
     opsPort: e.LEDGERFLOW_PROJECTOR_OPS_PORT ?? DEFAULT_OPS_PORT,
     opsPortFallback: e.LEDGERFLOW_PROJECTOR_OPS_PORT === undefined,
     opsHost: e.LEDGERFLOW_PROJECTOR_OPS_HOST,

@@ -16,6 +16,9 @@ describe('loadProjectorConfig', () => {
       heartbeatMs: 1000,
       memberTimeoutMs: 6000,
       rebalanceMs: 1000,
+      batchTimeoutMs: 30_000,
+      commitTimeoutMs: 10_000,
+      breaker: { failureThreshold: 5, windowMs: 10_000, baseCooldownMs: 500, maxCooldownMs: 5000 },
       opsPort: 9466,
       opsPortFallback: true,
       opsHost: '127.0.0.1',
@@ -24,6 +27,7 @@ describe('loadProjectorConfig', () => {
       otlpTracesUrl: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.breaker)).toBe(true);
   });
 
   it('reads every variable', () => {
@@ -35,6 +39,12 @@ describe('loadProjectorConfig', () => {
       LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: '200',
       LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: '1500',
       LEDGERFLOW_PROJECTOR_REBALANCE_MS: '300',
+      LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS: '2500',
+      LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS: '700',
+      LEDGERFLOW_PROJECTOR_BREAKER_FAILURES: '3',
+      LEDGERFLOW_PROJECTOR_BREAKER_WINDOW_MS: '4000',
+      LEDGERFLOW_PROJECTOR_BREAKER_COOLDOWN_MS: '200',
+      LEDGERFLOW_PROJECTOR_BREAKER_MAX_COOLDOWN_MS: '1000',
       LEDGERFLOW_PROJECTOR_OPS_PORT: '0',
       LEDGERFLOW_PROJECTOR_OPS_HOST: '0.0.0.0',
       LOG_LEVEL: 'debug',
@@ -49,6 +59,9 @@ describe('loadProjectorConfig', () => {
       heartbeatMs: 200,
       memberTimeoutMs: 1500,
       rebalanceMs: 300,
+      batchTimeoutMs: 2500,
+      commitTimeoutMs: 700,
+      breaker: { failureThreshold: 3, windowMs: 4000, baseCooldownMs: 200, maxCooldownMs: 1000 },
       opsPort: 0,
       opsPortFallback: false,
       opsHost: '0.0.0.0',
@@ -81,6 +94,14 @@ describe('loadProjectorConfig', () => {
       /LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: must be at least twice/,
     );
     expect(loadProjectorConfig({ LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: '1000', LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: '2000' }).memberTimeoutMs).toBe(2000);
+  });
+
+  it('refuses time limits out of range and a breaker cap below its first cool-down', () => {
+    expect(() => loadProjectorConfig({ LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS: '0' })).toThrow(/LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS/);
+    expect(() => loadProjectorConfig({ LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS: 'soon' })).toThrow(/LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS/);
+    expect(() => loadProjectorConfig({ LEDGERFLOW_PROJECTOR_BREAKER_COOLDOWN_MS: '2000', LEDGERFLOW_PROJECTOR_BREAKER_MAX_COOLDOWN_MS: '1000' })).toThrow(
+      /LEDGERFLOW_PROJECTOR_BREAKER_MAX_COOLDOWN_MS: must be at least/,
+    );
   });
 });
 

@@ -1,7 +1,8 @@
 export { loadProjectorConfig } from './config';
 export type { ProjectorConfig } from './config';
 export { projectBatch, projectBatchOutcome } from './project-batch';
-export type { BatchOutcome, BatchStats, ProjectBatchOptions } from './project-batch';
+export type { BatchOutcome, BatchStats, BeforeCommit, ProjectBatchOptions } from './project-batch';
+export type { BatchTimeouts } from './batch-timeouts';
 export { BATCH_SPAN } from './observability/batch-span';
 export { logFoldFailures } from './fold-failures';
 export type { FailureContext, FailureHandler } from './fold-failures';

@@ -5,12 +5,15 @@ import type { LedgerDatabase } from '@ledgerflow/sinks';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { guardMs, guardTransaction, type BatchTimeouts } from './batch-timeouts';
+import { jitteredBackoffMs } from './circuit/breaker-rules';
+import type { PostgresCircuit } from './circuit/postgres-circuit';
 import { isRetryableError } from './classify-error';
 import type { FailureHandler } from './fold-failures';
 import { JobLockKeeper } from './lock-keeper';
 import { withBatchSpan, type Tracer } from './observability/batch-span';
 import type { ProjectorMetrics } from './observability/projector-metrics';
-import { projectBatchOutcome, type BatchOutcome } from './project-batch';
+import { projectBatchOutcome, type BatchOutcome, type BeforeCommit } from './project-batch';
 import type { ProjectorCounters } from './projector-stats';
 
 /**
@@ -36,6 +39,14 @@ const MAX_STALLED_COUNT = 5;
 const BLOCK_SECONDS = 1;
 /** Pause after an unexpected error of the fetch loop itself, so a broken Redis is not hammered. */
 const LOOP_ERROR_PAUSE_MS = 500;
+/** How often a consumer looks again while the PostgreSQL circuit is open (no I/O: a timer). */
+const CIRCUIT_WAIT_MS = 250;
+/**
+ * Jittered pause after a retryable rollback, growing with rollbacks in a row: its jobs wait out
+ * their BullMQ backoff; the pause keeps the next jobs from burning attempts on the same trouble.
+ */
+const RETRY_PAUSE_BASE_MS = 100;
+const RETRY_PAUSE_MAX_MS = 5000;
 
 /** What one partition consumer needs. */
 export interface PartitionConsumerOptions {
@@ -54,6 +65,13 @@ export interface PartitionConsumerOptions {
   readonly releaseMetrics: () => void;
   /** Traces each transaction (`projector.batch`); none without. */
   readonly tracer?: Tracer;
+  /** The process's PostgreSQL breaker: no jobs are taken while it is open. */
+  readonly circuit: PostgresCircuit;
+  readonly timeouts: BatchTimeouts;
+  /** Drops the partition and closes its connection: a transaction got no answer within the guard. */
+  readonly abandon: (reason: Error) => void;
+  /** Fault-injection seam (see ProjectBatchOptions.beforeCommit). */
+  readonly beforeCommit?: BeforeCommit;
 }
 
 interface TakenJob {
@@ -80,6 +98,8 @@ export class PartitionConsumer {
   readonly #worker: Worker;
   readonly #log: Logger;
   #stopping = false;
+  /** Retryable rollbacks in a row (the retry pause grows with them). */
+  #rollbacks = 0;
   #running: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
 
@@ -119,15 +139,22 @@ export class PartitionConsumer {
 
   async #loop(): Promise<void> {
     while (!this.#stopping) {
+      if (this.#options.circuit.blocked()) {
+        // PostgreSQL is down: take no jobs (they would only burn their attempts) and open no
+        // transactions; the fleet loop probes the server and closes the circuit.
+        await pause(CIRCUIT_WAIT_MS);
+        continue;
+      }
       let taken: Taken | undefined;
       try {
         taken = await this.#takeJobs();
         this.#options.metrics.fetched(this.partition);
-        if (taken.jobs.length > 0) await this.#project(taken.jobs);
+        if (taken.jobs.length > 0 && this.#options.circuit.blocked()) await this.#handBack(taken.jobs);
+        else if (taken.jobs.length > 0) await this.#project(taken.jobs);
       } catch (err) {
         this.#options.metrics.fetchFailed(this.partition, err);
         this.#log.error({ err }, 'partition loop error; pausing before the next fetch');
-        await new Promise((resolve) => setTimeout(resolve, LOOP_ERROR_PAUSE_MS));
+        await pause(LOOP_ERROR_PAUSE_MS);
       } finally {
         taken?.locks.stop();
       }
@@ -187,18 +214,22 @@ export class PartitionConsumer {
 
   async #project(taken: readonly TakenJob[]): Promise<void> {
     const events = taken.flatMap((t) => t.events);
-    const { db, onFailures, counters, metrics, tracer } = this.#options;
+    const { db, onFailures, counters, metrics, tracer, timeouts, beforeCommit, circuit } = this.#options;
     const span = { partition: this.partition, queueName: this.#worker.name, jobs: taken.map((t) => t.job), events };
     const started = performance.now();
     let outcome: BatchOutcome;
     try {
-      outcome = await withBatchSpan(tracer, span, () => projectBatchOutcome(db, this.partition, events, { onFailures }));
+      const options = { onFailures, timeouts, ...(beforeCommit ? { beforeCommit } : {}) };
+      outcome = await withBatchSpan(tracer, span, () => this.#guarded(projectBatchOutcome(db, this.partition, events, options)));
     } catch (err) {
       counters.rolledBack();
       metrics.rolledBack(this.partition, err);
+      circuit.failed(err);
       await this.#rolledBack(taken, err, events.length);
       return;
     }
+    circuit.succeeded();
+    this.#rollbacks = 0;
     const durationSeconds = (performance.now() - started) / 1000;
     metrics.committed({ partition: this.partition, events: events.length, outcome, durationSeconds, committedAtMs: Date.now() });
     counters.committed(outcome.stats, taken.length, events.length);
@@ -222,6 +253,31 @@ export class PartitionConsumer {
     this.#log[retryable ? 'warn' : 'error']({ err, retryable, jobs: taken.length, events }, 'batch rolled back; handing its jobs back to BullMQ to retry');
     const reason = err instanceof Error ? err : new Error(String(err));
     await this.#settle(taken, (t) => t.job.moveToFailed(reason, t.token, false), 'fail');
+    // Retrying cannot reorder an account's events, whatever runs first: see projectBatchOutcome.
+    if (retryable) await pause(jitteredBackoffMs(++this.#rollbacks, RETRY_PAUSE_BASE_MS, RETRY_PAUSE_MAX_MS, Math.random()));
+  }
+
+  /**
+   * The client-side guard of the time limits: the server cancels a slow statement or COMMIT
+   * itself (batch-timeouts); a transaction with no answer long after that means a server or
+   * network that stopped answering. Its connection is given up (closed by the fleet, which
+   * rolls back whatever the server still holds, unless the COMMIT already went through, which
+   * the version guard makes harmless), and the batch fails to be retried.
+   */
+  #guarded(transaction: Promise<BatchOutcome>): Promise<BatchOutcome> {
+    return guardTransaction(transaction, guardMs(this.#options.timeouts), (err) => {
+      this.#log.error({ err }, 'batch transaction got no answer within its time limits; giving the partition connection up');
+      this.#options.abandon(err);
+    });
+  }
+
+  /**
+   * Jobs fetched while the circuit opened (a blocking fetch was under way) go back to the
+   * queue as they are, without burning one of their attempts on a database known to be down.
+   */
+  async #handBack(taken: readonly TakenJob[]): Promise<void> {
+    this.#log.info({ jobs: taken.length }, 'PostgreSQL circuit open; handing the jobs just taken back to the queue');
+    await this.#settle(taken, (t) => t.job.moveToWait(t.token), 'hand back');
   }
 
   /**
@@ -235,3 +291,8 @@ export class PartitionConsumer {
     });
   }
 }
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+

@@ -1,8 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import type { StoredEvent } from '@ledgerflow/cdc-core';
 import { foldBatch } from '@ledgerflow/projections';
 import { holdEvents, loadAccounts, lockParkedAccounts, parkAccounts, readVersionRanges, writeProjection, type LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
 import { appliedEvents, groupByAccount, highestPosition, planBatch, repairPlan } from './batch-plan';
+import { limitCommit, limitStatements, type BatchTimeouts } from './batch-timeouts';
 import type { FailureHandler } from './fold-failures';
 import { parkRequests, splitParked } from './park-plan';
 
@@ -29,10 +31,16 @@ export interface ProjectBatchOptions {
   readonly onFailures?: FailureHandler;
   /**
    * Called inside the transaction after every write, right before COMMIT: a seam for
-   * fault-injection tests (freeze a member while its batch is in hand). Throwing rolls back.
+   * fault-injection tests (freeze a member while its batch is in hand, or run a slow statement
+   * on `db` to hit the time limit). Throwing rolls back.
    */
-  readonly beforeCommit?: () => Promise<void>;
+  readonly beforeCommit?: BeforeCommit;
+  /** Time limits of the transaction and its COMMIT (see batch-timeouts); none without. */
+  readonly timeouts?: BatchTimeouts;
 }
+
+/** The fault-injection seam of ProjectBatchOptions: the open transaction and what it projects. */
+export type BeforeCommit = (context: { readonly db: Kysely<LedgerDatabase>; readonly partition: number; readonly events: readonly StoredEvent[] }) => Promise<void>;
 
 /** What one batch did, with the details its metrics need beyond the counts. */
 export interface BatchOutcome {
@@ -52,9 +60,13 @@ const NO_OUTCOME: BatchOutcome = Object.freeze({ stats: NOTHING, applied: [], fa
  * (redeliveries drop out), read missing versions from the event store in one round trip, fold,
  * the version-guarded write with the partition checkpoint, then park the accounts that failed
  * and hold the parked accounts' events in the dead-letter store (G5). Any thrown error rolls
- * everything back; STALE_WRITE, serialization failures and connection errors are worth
- * retrying (see isRetryableError). Events may come in any order and any number of times: the
- * result only depends on the event store (and the dead-letter store's parked accounts).
+ * everything back; STALE_WRITE, serialization failures, time limits and connection errors are
+ * worth retrying (see isRetryableError). Events may come in any order and any number of times:
+ * the result only depends on the event store (and the dead-letter store's parked accounts).
+ * That is why a retried batch cannot reorder an account's events: a later batch that ran
+ * first read the versions it lacked from the event store (repairPlan) and applied them in
+ * version order; the retry then finds them reflected and drops them as duplicates (planApply),
+ * and the version-guarded write refuses anything older than the row.
  */
 export async function projectBatch(
   db: Kysely<LedgerDatabase>,
@@ -73,7 +85,10 @@ export async function projectBatchOutcome(
   options: ProjectBatchOptions = {},
 ): Promise<BatchOutcome> {
   if (events.length === 0) return NO_OUTCOME;
+  const { timeouts } = options;
+  const started = performance.now();
   return db.transaction().execute(async (trx) => {
+    if (timeouts) await limitStatements(trx, timeouts.batchMs);
     const delivered = groupByAccount(events);
     const accountIds = [...delivered.keys()];
     // Before the rows are read: a redrive in flight then either finishes first or waits for us.
@@ -97,7 +112,8 @@ export async function projectBatchOutcome(
     await parkAccounts(trx, parks);
     await holdEvents(trx, split.holds);
     if (failures.length > 0 && options.onFailures) await options.onFailures(failures, { db: trx, partition });
-    await options.beforeCommit?.();
+    await options.beforeCommit?.({ db: trx, partition, events });
+    if (timeouts) await limitCommit(trx, timeouts, performance.now() - started);
     const stats = { applied: fold.applied, duplicates: plan.duplicates + split.duplicates, repaired: plan.repaired, failures: parks.length, held: split.held };
     return { stats, applied, failureCodes: parks.map((p) => p.cause.code) };
   });

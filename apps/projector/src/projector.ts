@@ -3,6 +3,7 @@ import { registerGauges, type Readiness } from '@ledgerflow/metrics';
 import type { LedgerDatabase } from '@ledgerflow/sinks';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { PostgresCircuit, type CircuitSnapshot } from './circuit/postgres-circuit';
 import type { ProjectorConfig } from './config';
 import { FleetMember } from './fleet/fleet-member';
 import { MAX_MEMBER_ID_LENGTH } from './fleet/fleet-rules';
@@ -13,6 +14,7 @@ import { projectorReadiness } from './observability/readiness';
 import { RedisProbe } from './observability/redis-probe';
 import { pollParkedAccounts, readCheckpoint } from './observability/status-reads';
 import { PartitionConsumer } from './partition-consumer';
+import type { BeforeCommit } from './project-batch';
 import { ProjectorCounters, type ProjectorStats } from './projector-stats';
 
 /** How the projector is started. */
@@ -35,6 +37,11 @@ export interface StartProjectorOptions {
    * which records once the app started its SDK (startTelemetry) and is a no-op otherwise.
    */
   readonly tracer?: Tracer;
+  /**
+   * Fault injection for tests, never needed in production: runs inside every batch
+   * transaction right before COMMIT (see ProjectBatchOptions.beforeCommit).
+   */
+  readonly beforeCommit?: BeforeCommit;
 }
 
 /** A running projector: one member of the fleet. */
@@ -67,6 +74,8 @@ export interface ProjectorTestHooks {
   freeze(): Promise<void>;
   /** The Kysely instance writing an owned partition (through its lock connection). */
   partitionDb(partition: number): Kysely<LedgerDatabase> | undefined;
+  /** The PostgreSQL circuit breaker's state and counts. */
+  circuit(): CircuitSnapshot;
 }
 
 /** Checks and sorts an explicit partition set, or returns 0 … P-1. */
@@ -86,11 +95,13 @@ interface ConsumerContext {
   readonly counters: ProjectorCounters;
   readonly metrics: ProjectorMetrics;
   readonly tracer: Tracer | undefined;
+  readonly circuit: PostgresCircuit;
+  readonly beforeCommit: BeforeCommit | undefined;
 }
 
 /** Starts the queue consumer of a partition just acquired, writing through its lock connection. */
-function consumerFactory({ config, logger, onFailures, counters, metrics, tracer }: ConsumerContext) {
-  return async (partition: number, db: Kysely<LedgerDatabase>): Promise<PartitionConsumer> => {
+function consumerFactory({ config, logger, onFailures, counters, metrics, tracer, circuit, beforeCommit }: ConsumerContext) {
+  return async (partition: number, db: Kysely<LedgerDatabase>, abandon: (reason: Error) => void): Promise<PartitionConsumer> => {
     // Where the previous owner left the checkpoint: the checkpointed rung before any batch of ours.
     const releaseMetrics = metrics.acquired(partition, await readCheckpoint(db, partition));
     const consumer = new PartitionConsumer({
@@ -105,7 +116,11 @@ function consumerFactory({ config, logger, onFailures, counters, metrics, tracer
       counters,
       metrics,
       releaseMetrics,
+      circuit,
+      timeouts: { batchMs: config.batchTimeoutMs, commitMs: config.commitTimeoutMs },
+      abandon,
       ...(tracer ? { tracer } : {}),
+      ...(beforeCommit ? { beforeCommit } : {}),
     });
     try {
       await consumer.start();
@@ -117,10 +132,18 @@ function consumerFactory({ config, logger, onFailures, counters, metrics, tracer
   };
 }
 
-/** The member's readiness: PostgreSQL through its control pool, Redis through the probe, and its share of partitions. */
-function readinessOf(member: FleetMember, redis: RedisProbe, partitions: number): Promise<Readiness> {
+/**
+ * The member's readiness: PostgreSQL through its control pool (or, while the circuit is open,
+ * `circuit open (retry in N s)` without touching it), Redis through the probe, and its share
+ * of partitions.
+ */
+function readinessOf(member: FleetMember, circuit: PostgresCircuit, redis: RedisProbe, partitions: number): Promise<Readiness> {
   return projectorReadiness({
-    postgres: () => sql`select 1`.execute(member.controlDb),
+    postgres: async () => {
+      const open = circuit.reason();
+      if (open !== undefined) throw new Error(open);
+      await sql`select 1`.execute(member.controlDb);
+    },
     redis: () => redis.check(),
     duty: () => ({ owned: member.partitions().length, members: member.liveMembers(), partitions }),
   });
@@ -144,6 +167,7 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
   const counters = new ProjectorCounters();
   const metrics = new ProjectorMetrics();
   const onFailures = options.onFailures ?? logFoldFailures(logger);
+  const circuit = new PostgresCircuit(config.breaker, { logger });
   const member = new FleetMember({
     memberId,
     databaseUrl: config.databaseUrl,
@@ -153,11 +177,12 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
     rebalanceMs: config.rebalanceMs,
     pinned,
     logger,
-    startWorker: consumerFactory({ config, logger, onFailures, counters, metrics, tracer: options.tracer }),
+    circuit,
+    startWorker: consumerFactory({ config, logger, onFailures, counters, metrics, tracer: options.tracer, circuit, beforeCommit: options.beforeCommit }),
   });
   const unregisterGauges = registerGauges(metrics.gaugeSources());
   const redis = new RedisProbe(config.redisUrl, logger);
-  const parkedPoller = pollParkedAccounts(member.controlDb, metrics, logger);
+  const parkedPoller = pollParkedAccounts(member.controlDb, metrics, logger, { blocked: () => circuit.blocked() });
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
@@ -180,7 +205,7 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
     partitions: () => member.partitions(),
     stop,
     stats: () => counters.snapshot(),
-    readiness: () => readinessOf(member, redis, config.partitions),
-    testing: { freeze: () => member.freeze(), partitionDb: (p) => member.partitionDb(p) },
+    readiness: () => readinessOf(member, circuit, redis, config.partitions),
+    testing: { freeze: () => member.freeze(), partitionDb: (p) => member.partitionDb(p), circuit: () => circuit.snapshot() },
   };
 }

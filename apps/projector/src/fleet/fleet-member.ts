@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import { createDb, type LedgerDatabase } from '@ledgerflow/sinks';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { PostgresCircuit } from '../circuit/postgres-circuit';
 import { decideStep, liveMembers, memberAppName, retryDelayMs, shouldLogFailure, type FleetView, type ReapDecision, type StepDecision } from './fleet-rules';
 import { deleteMember, deleteStaleMembers, readFleetView, terminateBackends, type MemberIdentity } from './fleet-store';
 import { Heartbeat } from './heartbeat';
@@ -27,8 +28,13 @@ export interface FleetMemberOptions {
   /** A fixed partition set instead of a fair share (see planPinned). */
   readonly pinned?: readonly number[];
   readonly logger: Logger;
-  /** Starts consuming a partition just acquired, writing through `db` (its lock connection). */
-  readonly startWorker: (partition: number, db: Kysely<LedgerDatabase>) => Promise<PartitionWorker>;
+  /** The process's PostgreSQL breaker: while open, steps only probe and the heartbeat skips. */
+  readonly circuit: PostgresCircuit;
+  /**
+   * Starts consuming a partition just acquired, writing through `db` (its lock connection);
+   * `abandon` drops the partition and closes that connection (a consumer stuck on it).
+   */
+  readonly startWorker: (partition: number, db: Kysely<LedgerDatabase>, abandon: (reason: Error) => void) => Promise<PartitionWorker>;
 }
 
 interface Owned {
@@ -42,6 +48,8 @@ const MAX_BACKOFF_MS = 5000;
 const TERMINATE_WAIT_MS = 2000;
 /** How long dropping a lost partition waits for its connection to close. */
 const CLOSE_WAIT_MS = 5000;
+/** Shortest pause of the step loop while the circuit is open (a probe just came due). */
+const MIN_PROBE_WAIT_MS = 10;
 
 /**
  * One projector process in the fleet (DESIGN G6). It beats, and every `rebalanceMs` reads
@@ -82,7 +90,7 @@ export class FleetMember {
     this.#pool.on('connect', (client) => client.on('error', (err) => this.#log.debug({ err }, 'PostgreSQL control connection lost')));
     this.#db = createDb(this.#pool);
     const identity: MemberIdentity = { memberId: options.memberId, host: hostname(), osPid: process.pid };
-    this.#heartbeat = new Heartbeat({ db: this.#db, identity, intervalMs: options.heartbeatMs, memberTimeoutMs: options.memberTimeoutMs, partitions: () => this.partitions(), logger: this.#log });
+    this.#heartbeat = new Heartbeat({ db: this.#db, circuit: options.circuit, identity, intervalMs: options.heartbeatMs, memberTimeoutMs: options.memberTimeoutMs, partitions: () => this.partitions(), logger: this.#log });
     this.#ticker = new Ticker(() => this.#step());
   }
 
@@ -151,16 +159,41 @@ export class FleetMember {
   /** One rebalancing step; never throws, returns the pause before the next one. */
   async #step(): Promise<number> {
     if (this.#state !== 'running') return this.#options.rebalanceMs;
+    const { circuit } = this.#options;
+    if (circuit.blocked()) {
+      const wait = await this.#probe();
+      if (wait !== undefined) return wait;
+    }
     try {
       await this.#reconcile();
     } catch (err) {
+      circuit.failed(err);
       this.#failures++;
       if (shouldLogFailure(this.#failures)) this.#log.warn({ err, failures: this.#failures }, 'partition rebalancing failed; retrying');
       return retryDelayMs(this.#failures, this.#options.rebalanceMs, Math.max(MAX_BACKOFF_MS, this.#options.rebalanceMs));
     }
+    circuit.succeeded();
     if (this.#failures > 0) this.#log.info({ failures: this.#failures }, 'partition rebalancing works again');
     this.#failures = 0;
     return this.#options.rebalanceMs;
+  }
+
+  /**
+   * While the circuit is open, the only thing this member sends PostgreSQL: one `select 1` on
+   * the control pool per cool-down. Returns the pause before the next step, or undefined when
+   * the server answered (the circuit is closed and the step goes on).
+   */
+  async #probe(): Promise<number | undefined> {
+    const { circuit } = this.#options;
+    if (!circuit.claimProbe()) return Math.max(MIN_PROBE_WAIT_MS, circuit.retryInMs());
+    try {
+      await sql`select 1`.execute(this.#db);
+    } catch (err) {
+      circuit.probeFailed(err);
+      return Math.max(MIN_PROBE_WAIT_MS, circuit.retryInMs());
+    }
+    circuit.succeeded();
+    return undefined;
   }
 
   async #reconcile(): Promise<void> {
@@ -217,7 +250,7 @@ export class FleetMember {
     if (!lease) return;
     let worker: PartitionWorker;
     try {
-      worker = await this.#options.startWorker(partition, lease.db);
+      worker = await this.#options.startWorker(partition, lease.db, (reason) => this.#drop(lease, reason));
     } catch (err) {
       await lease.release();
       throw err;

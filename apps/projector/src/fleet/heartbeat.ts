@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { PostgresCircuit } from '../circuit/postgres-circuit';
 import { shouldLogFailure } from './fleet-rules';
 import { writeHeartbeat, type MemberIdentity } from './fleet-store';
 import { NO_HEARTBEAT, mayReapOthers, recordBeat, type HeartbeatHealth } from './heartbeat-health';
@@ -10,6 +11,8 @@ import { Ticker } from './ticker';
 /** What the heartbeat needs. */
 export interface HeartbeatOptions {
   readonly db: Kysely<LedgerDatabase>;
+  /** While it is open, beats are skipped (counted as missed) instead of sent. */
+  readonly circuit: PostgresCircuit;
   readonly identity: MemberIdentity;
   readonly intervalMs: number;
   readonly memberTimeoutMs: number;
@@ -51,12 +54,19 @@ export class Heartbeat {
 
   /** One beat; never throws. True when it was written. */
   async beat(): Promise<boolean> {
-    const { db, identity, partitions, logger } = this.#options;
+    const { db, circuit, identity, partitions, logger } = this.#options;
+    if (circuit.blocked()) {
+      // PostgreSQL is down as far as this process knows: a missed beat, without a connection attempt.
+      this.#health = recordBeat(this.#health, performance.now(), false, this.#maxGapMs);
+      return false;
+    }
     let ok = true;
     try {
       await writeHeartbeat(db, identity, partitions());
+      circuit.succeeded();
     } catch (err) {
       ok = false;
+      circuit.failed(err);
       this.#failures++;
       if (shouldLogFailure(this.#failures)) logger.warn({ err, failures: this.#failures }, 'could not write the fleet heartbeat; retrying');
     }

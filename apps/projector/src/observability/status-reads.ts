@@ -19,10 +19,14 @@ export async function readCheckpoint(db: Kysely<LedgerDatabase>, partition: numb
  * Keeps the parked-accounts gauge current: counts the dead-letter store now and every
  * `intervalMs`. Parking happens in batches and redrives from the CLI, so the store is the only
  * place that knows the number. A failed count keeps the last value (and is logged at debug:
- * readiness reports an unreachable PostgreSQL). Stop the returned ticker before closing `db`.
+ * readiness reports an unreachable PostgreSQL); none is tried while `blocked()` (the circuit
+ * breaker is open). Stop the returned ticker before closing `db`.
  */
-export function pollParkedAccounts(db: Kysely<LedgerDatabase>, metrics: ProjectorMetrics, logger: Logger, intervalMs = PARKED_POLL_MS): Ticker {
+export function pollParkedAccounts(db: Kysely<LedgerDatabase>, metrics: ProjectorMetrics, logger: Logger, options: { readonly intervalMs?: number; readonly blocked?: () => boolean } = {}): Ticker {
+  const { intervalMs = PARKED_POLL_MS, blocked } = options;
   const ticker = new Ticker(async () => {
+    // The PostgreSQL circuit is open: no query (the gauge keeps its last value).
+    if (blocked?.()) return intervalMs;
     try {
       metrics.parked((await readDeadLetterSummary(db)).parkedAccounts);
     } catch (err) {

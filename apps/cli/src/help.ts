@@ -6,7 +6,7 @@ Usage: ledgerflow <command> [options]
 
 Commands:
   demo        run the whole pipeline on a fresh database with a live view, then verify
-  bench       project a seeded event store from scratch with 1 and 2 projectors; report events/s
+  bench       Ledgerflow catch-up and steady-state lag vs a naive baseline and the sink ceiling
   migrate     create the database if needed and apply the schema migrations
   verify      diff the read models with a fold of the event store (exit 1 on any mismatch)
   status      partitions (owner, checkpoint, queue depth, lag), projector members, slots
@@ -37,18 +37,38 @@ Options:
   --timeout SEC     how long to wait for the read models to catch up (default 300)`,
   bench: `Usage: ledgerflow bench [options]
 
-Re-creates its own database, seeds it with a Zipf-skewed ledger, then projects it from scratch
-(ingest catch-up + projectors) once per projector count, timing from the first to the last
-projected event, and verifies after each run (a run that does not verify fails the command).
+One run, one seeded Zipf-skewed ledger (re-created database), four measurements:
+  1. Ledgerflow catch-up: ingest + projectors project the whole store from scratch, once per
+     projector count, timed from the first to the last projected event; verified after each.
+  2. naive baseline, the architecture Ledgerflow replaces: one BullMQ job and one transaction
+     (UPDATE account + INSERT transaction row) per event; a sweep over worker concurrencies on
+     a prefix of the events, then the winner on all of them. Its queue is filled before the
+     clock starts (in its favour).
+  3. sink ceiling: the same read-model rows, folded in 1000-event batches beforehand, written
+     straight with unnest upserts on 2 connections (no CDC, no Redis).
+  4. Ledgerflow steady state on a fresh store: an appender commits events at each fixed rate;
+     every event's lag = first poll (every 5 ms) seeing its partition's checkpoint at or past
+     its position − the time its INSERT returned (errs high by up to the poll interval).
+     Verified after each rate.
+Prints a table; a Ledgerflow run that does not verify makes the command refuse its figures
+(exit 1). Peak RSS is each process's VmHWM (/proc), highest over the runs.
 
 Options:
-  --events M          events to seed (default 200000; 20000 with --quick)
-  --accounts N        accounts (default 10000; 500 with --quick)
-  --projectors LIST   projector process counts to compare (default 1,2)
-  --database NAME     database to (re)create (default ledgerflow_bench)
-  --seed S            generator seed (default 42)
-  --json-file FILE    also write the results as JSON
-  --quick             a small run (seconds)`,
+  --events M                  events to seed (default 200000; 10000 with --quick)
+  --accounts N                accounts (default 10000; 300 with --quick)
+  --projectors LIST           projector process counts for the catch-up (default 1,2; 1 with --quick);
+                              the steady state uses the largest
+  --rates LIST                steady-state append rates, events/s (default 2000,20000;
+                              2000,10000 with --quick)
+  --duration SEC              seconds per steady-state rate (default 60; 3 with --quick)
+  --baseline-concurrency LIST naive worker concurrencies to sweep (default 1,4,10,20;
+                              1,10,20 with --quick)
+  --database NAME             database to (re)create (default ledgerflow_bench; the steady
+                              state uses NAME_steady)
+  --seed S                    generator seed (default 42)
+  --json-file FILE            also write the results as JSON (catchup, steady, baseline,
+                              ceiling, ratios, peak_rss_bytes, machine)
+  --quick                     a small run (under a minute)`,
   migrate: `Usage: ledgerflow migrate
 
 Creates the DATABASE_URL database if it does not exist and applies pending migrations.`,

@@ -45,6 +45,9 @@ async function main(argv: string[]): Promise<number> {
       quick: { type: 'boolean' },
       'json-file': { type: 'string' },
       reason: { type: 'string' },
+      rates: { type: 'string' },
+      duration: { type: 'string' },
+      'baseline-concurrency': { type: 'string' },
     },
   });
   if (values.help) {
@@ -76,12 +79,18 @@ async function main(argv: string[]): Promise<number> {
       return runApp(config, command, {});
     case 'bench': {
       const quick = Boolean(values.quick);
+      const list = (value: string | undefined, fallback: string, name: string) => (value ?? fallback).split(',').map((p) => Math.max(1, int(p, 1, name)));
+      const accounts = int(values.accounts, quick ? 300 : 10_000, 'accounts');
       return runBench(config, {
-        accounts: int(values.accounts, quick ? 500 : 10_000, 'accounts'),
-        events: int(values.events, quick ? 20_000 : 200_000, 'events'),
-        projectors: (values.projectors ?? '1,2').split(',').map((p) => Math.max(1, int(p, 1, 'projectors'))),
+        accounts,
+        events: int(values.events, quick ? 10_000 : 200_000, 'events'),
+        projectors: list(values.projectors, quick ? '1' : '1,2', 'projectors'),
         database: values.database ?? 'ledgerflow_bench',
         seed: int(values.seed, 42, 'seed'),
+        rates: list(values.rates, quick ? '2000,10000' : '2000,20000', 'rates'),
+        steadySeconds: Math.max(1, int(values.duration, quick ? 3 : 60, 'duration')),
+        baselineConcurrency: list(values['baseline-concurrency'], quick ? '1,10,20' : '1,4,10,20', 'baseline-concurrency'),
+        sweepEvents: accounts + (quick ? 700 : 20_000),
         ...(values['json-file'] ? { jsonFile: values['json-file'] } : {}),
       });
     }

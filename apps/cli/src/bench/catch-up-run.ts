@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
+import { readPeakRss } from './peak-rss';
 
 export interface CatchUpResult {
   readonly projectors: number;
@@ -13,6 +14,8 @@ export interface CatchUpResult {
   readonly eventsPerSecond: number;
   readonly verified: boolean;
   readonly mismatches: number;
+  /** Peak RSS (VmHWM) of each process of the run, by name (`ingest`, `projector-0`, …). */
+  readonly peakRssBytes: Record<string, number | null>;
 }
 
 /**
@@ -34,10 +37,12 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
     const apps = [startApp('ingest', env, path.join(logDir, 'ingest.log'))];
     for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `projector-${i}.log`)));
     try {
-      const { firstAt, lastAt } = await timeProjection(pool, total, options.timeoutMs);
+      const { firstAt, lastAt } = await timeProjection(pool, total, options.timeoutMs, () => apps.every((child) => child.exitCode === null && child.signalCode === null));
       const seconds = (lastAt - firstAt) / 1000;
+      // Read while the processes live: VmHWM is the high-water mark of their whole life.
+      const peakRssBytes = Object.fromEntries(apps.map((child, i) => [i === 0 ? 'ingest' : `projector-${i - 1}`, readPeakRss(child.pid)]));
       const report = await verifyReadModels(db);
-      return { projectors: options.projectors, events: total, seconds, eventsPerSecond: total / seconds, verified: report.total === 0, mismatches: report.total };
+      return { projectors: options.projectors, events: total, seconds, eventsPerSecond: total / seconds, verified: report.total === 0, mismatches: report.total, peakRssBytes };
     } finally {
       await Promise.all(apps.map((child) => stopApp(child)));
       await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]);
@@ -47,7 +52,7 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
   }
 }
 
-async function timeProjection(pool: pg.Pool, total: number, timeoutMs: number): Promise<{ firstAt: number; lastAt: number }> {
+async function timeProjection(pool: pg.Pool, total: number, timeoutMs: number, alive: () => boolean): Promise<{ firstAt: number; lastAt: number }> {
   const deadline = Date.now() + timeoutMs;
   let firstAt = 0;
   for (;;) {
@@ -56,6 +61,7 @@ async function timeProjection(pool: pg.Pool, total: number, timeoutMs: number): 
     if (applied > 0 && firstAt === 0) firstAt = now;
     if (applied >= total) return { firstAt: firstAt || now, lastAt: now };
     if (now > deadline) throw new Error(`catch-up timed out: ${applied} of ${total} events projected`);
+    if (!alive()) throw new Error(`catch-up: a pipeline process exited early (${applied} of ${total} events projected); see .ledgerflow/bench/*.log`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,9 +1,16 @@
 import { writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { createDb, verifyReadModels } from '@ledgerflow/sinks';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { benchJson, benchTable, unverifiedRuns, type BenchFigures } from '../bench/bench-report';
 import { runCatchUp, type CatchUpResult } from '../bench/catch-up-run';
+import { loadAllEvents } from '../bench/load-events';
+import { machineInfo } from '../bench/machine-info';
+import { runNaiveBaseline, type BaselineResult } from '../bench/naive-baseline';
+import { mergePeaks } from '../bench/peak-rss';
 import { seedLedger } from '../bench/seed-ledger';
+import { runSinkCeiling } from '../bench/sink-ceiling';
+import { runSteadyState, type SteadyResult } from '../bench/steady-state';
 import type { CliConfig } from '../config';
 import { recreateDatabase } from '../shared/database-admin';
 import { migrateDatabase } from '../shared/migrate-database';
@@ -14,66 +21,142 @@ export interface BenchOptions {
   readonly projectors: number[];
   readonly database: string;
   readonly seed: number;
+  /** Steady-state append rates (events/s), each held for `steadySeconds`. */
+  readonly rates: number[];
+  readonly steadySeconds: number;
+  /** Worker concurrencies the naive baseline's sweep tries. */
+  readonly baselineConcurrency: number[];
+  /** Events each sweep step drains (the winner then drains them all). */
+  readonly sweepEvents: number;
   readonly jsonFile?: string;
 }
 
+const n = (v: number) => Math.round(v).toLocaleString('en-US');
+
+function withDatabase(base: string, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /**
- * `ledgerflow bench`: fills a fresh event store with a seeded ledger, then projects it from
- * scratch (catch-up) once per projector count, in the same run on the same events, and
- * reports events/s and the ratios between runs. Figures from a run that did not verify are
- * refused (exit 1).
+ * `ledgerflow bench`: on one seeded ledger, in one run, Ledgerflow's catch-up (per projector
+ * count), the naive baseline (a BullMQ job and a transaction per event, best concurrency of a
+ * sweep) and the sink ceiling (the same rows written straight with unnest upserts); then
+ * Ledgerflow live at fixed append rates with per-event lag. Prints a table, optionally JSON.
+ * Figures from a Ledgerflow run that did not verify are refused (exit 1, no JSON figures).
  */
 export async function runBench(config: CliConfig, options: BenchOptions): Promise<number> {
-  const url = new URL(config.databaseUrl);
-  url.pathname = `/${options.database}`;
-  const databaseUrl = url.toString();
+  const databaseUrl = withDatabase(config.databaseUrl, options.database);
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const pool = new pg.Pool({ connectionString: withDatabase(config.databaseUrl, 'postgres'), max: 1 });
+  try {
+    await seed(databaseUrl, options);
+    const catchup = await catchUps(config, databaseUrl, redis, options);
+    const ledgerflowFailures = unverifiedRuns({ catchup, steady: [] });
+    if (ledgerflowFailures.length > 0) return refuse(ledgerflowFailures);
+    const { baseline, ceiling } = await baselineAndCeiling(config, databaseUrl, options);
+    const steady = await steadyRuns(config, redis, options, Math.max(...catchup.map((r) => r.projectors)));
+    const failures = unverifiedRuns({ catchup, steady });
+    if (failures.length > 0) return refuse(failures);
+    const peakRssBytes: Record<string, number> = {};
+    for (const r of [...catchup, ...steady]) mergePeaks(peakRssBytes, r.peakRssBytes);
+    mergePeaks(peakRssBytes, { cli: process.resourceUsage().maxRSS * 1024 });
+    const figures: BenchFigures = { catchup, steady, baseline, ceiling, peakRssBytes };
+    console.log(benchTable(figures));
+    if (options.jsonFile) {
+      writeFileSync(options.jsonFile, `${JSON.stringify(benchJson(figures, await machineInfo(pool, redis), options), null, 2)}\n`);
+      console.log(`\nwrote ${options.jsonFile}`);
+    }
+    return 0;
+  } finally {
+    redis.disconnect();
+    await pool.end();
+  }
+}
+
+function refuse(failures: string[]): number {
+  console.error(`bench: refusing to report figures, these runs did not verify:\n  ${failures.join('\n  ')}`);
+  return 1;
+}
+
+async function seed(databaseUrl: string, options: BenchOptions): Promise<void> {
   await recreateDatabase(databaseUrl);
   await migrateDatabase(databaseUrl);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const started = Date.now();
-  const seeded = await seedLedger(pool, options, (done) => process.stdout.write(`\rseeding the event store: ${done.toLocaleString('en-US')} / ${options.events.toLocaleString('en-US')}`));
-  await pool.query('analyze');
-  await pool.end();
-  console.log(`\nseeded ${seeded.toLocaleString('en-US')} events over ${options.accounts.toLocaleString('en-US')} accounts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const results: CatchUpResult[] = [];
   try {
-    for (const projectors of options.projectors) {
-      process.stdout.write(`catch-up with ${projectors} projector process(es)… `);
-      const result = await runCatchUp({
-        databaseUrl,
-        redis,
-        redisPrefix: `ledgerflow-${options.database}`,
-        slot: `ledgerflow_${options.database}`,
-        partitions: config.partitions,
-        projectors,
-        timeoutMs: 600_000,
-        env: config.env,
-      });
-      console.log(`${Math.round(result.eventsPerSecond).toLocaleString('en-US')} events/s (${result.seconds.toFixed(1)} s), verify ${result.verified ? 'OK' : `FAILED (${result.mismatches})`}`);
-      results.push(result);
-    }
+    const seeded = await seedLedger(pool, options, (done) => process.stdout.write(`\rseeding the event store: ${n(done)} / ${n(options.events)}`));
+    await pool.query('analyze');
+    console.log(`\nseeded ${n(seeded)} events over ${n(options.accounts)} accounts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
-    redis.disconnect();
+    await pool.end();
   }
-  return report(results, options);
 }
 
-function report(results: CatchUpResult[], options: BenchOptions): number {
-  const base = results[0];
-  console.log('\nprojectors  events/s   seconds  ratio vs first  verified');
-  for (const r of results) {
-    const ratio = base ? r.eventsPerSecond / base.eventsPerSecond : 1;
-    console.log(`${String(r.projectors).padStart(10)}  ${Math.round(r.eventsPerSecond).toLocaleString('en-US').padStart(8)}  ${r.seconds.toFixed(1).padStart(8)}  ${ratio.toFixed(2).padStart(14)}  ${r.verified ? 'yes' : 'NO'}`);
+async function catchUps(config: CliConfig, databaseUrl: string, redis: Redis, options: BenchOptions): Promise<CatchUpResult[]> {
+  const results: CatchUpResult[] = [];
+  for (const projectors of options.projectors) {
+    process.stdout.write(`Ledgerflow catch-up with ${projectors} projector process(es)… `);
+    const result = await runCatchUp({
+      databaseUrl,
+      redis,
+      redisPrefix: `ledgerflow-${options.database}`,
+      slot: `ledgerflow_${options.database}`,
+      partitions: config.partitions,
+      projectors,
+      timeoutMs: 600_000,
+      env: config.env,
+    });
+    console.log(`${n(result.eventsPerSecond)} events/s (${result.seconds.toFixed(1)} s), verify ${result.verified ? 'OK' : `FAILED (${result.mismatches})`}`);
+    results.push(result);
   }
-  const allVerified = results.every((r) => r.verified);
-  if (options.jsonFile) {
-    const machine = { cores: os.cpus().length, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` };
-    writeFileSync(options.jsonFile, JSON.stringify({ date: new Date().toISOString(), options, machine, catchup: allVerified ? results : null }, null, 2));
+  return results;
+}
+
+/** The two comparison points, on the same events the catch-up projected. */
+async function baselineAndCeiling(config: CliConfig, databaseUrl: string, options: BenchOptions): Promise<{ baseline: BaselineResult; ceiling: BenchFigures['ceiling'] }> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const db = createDb(pool);
+  try {
+    const events = await loadAllEvents(db);
+    const baseline = await runNaiveBaseline(events, {
+      databaseUrl,
+      redisUrl: config.redisUrl,
+      redisPrefix: `ledgerflow-${options.database}-naive`,
+      concurrencies: options.baselineConcurrency,
+      sweepEvents: options.sweepEvents,
+      onRun: (r, phase) => console.log(`naive baseline ${phase === 'sweep' ? 'sweep' : 'full run'}, concurrency ${r.concurrency}: ${n(r.eventsPerSecond)} events/s (${n(r.events)} events${r.failed ? `, ${r.failed} failed jobs` : ''})`),
+    });
+    const ceiling = await runSinkCeiling(databaseUrl, events, { connections: 2, batchSize: 1000 });
+    const verified = (await verifyReadModels(db)).total === 0;
+    console.log(`sink ceiling (unnest upserts, 2 connections): ${n(ceiling.eventsPerSecond)} events/s, rows verify ${verified ? 'OK' : 'FAILED'}`);
+    return { baseline, ceiling: { ...ceiling, verified } };
+  } finally {
+    await db.destroy();
   }
-  if (!allVerified) {
-    console.error('bench: a run did not verify; its figures are not valid');
-    return 1;
+}
+
+async function steadyRuns(config: CliConfig, redis: Redis, options: BenchOptions, projectors: number): Promise<SteadyResult[]> {
+  const results: SteadyResult[] = [];
+  const name = `${options.database}_steady`;
+  for (const rate of options.rates) {
+    process.stdout.write(`Ledgerflow steady state at ${n(rate)} events/s for ${options.steadySeconds} s (${projectors} projector(s))… `);
+    const r = await runSteadyState({
+      databaseUrl: withDatabase(config.databaseUrl, name),
+      redis,
+      redisPrefix: `ledgerflow-${name}`,
+      slot: `ledgerflow_${name}`,
+      partitions: config.partitions,
+      projectors,
+      accounts: options.accounts,
+      seed: options.seed + 1,
+      rate,
+      seconds: options.steadySeconds,
+      env: config.env,
+    });
+    console.log(`achieved ${n(r.achievedRate)}/s, lag p50 ${n(r.lagMs.p50)} p95 ${n(r.lagMs.p95)} p99 ${n(r.lagMs.p99)} max ${n(r.lagMs.max)} ms, verify ${r.verified ? 'OK' : `FAILED (${r.mismatches})`}`);
+    results.push(r);
   }
-  return 0;
+  return results;
 }

@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { TEST_PG_ADMIN_URL, TEST_REDIS_URL, dropDatabase } from '@ledgerflow/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = path.resolve(__dirname, '../bin/ledgerflow.js');
+const database = `lf_bench_e2e_${randomBytes(4).toString('hex')}`;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'ledgerflow-bench-'));
+
+afterAll(async () => {
+  await dropDatabase(database);
+  await dropDatabase(`${database}_steady`);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const positive = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0;
+
+describe('ledgerflow bench --quick (real ingest and projector processes)', () => {
+  it('exits 0 and writes every figure, from verified runs only', async () => {
+    const jsonFile = path.join(dir, 'bench.json');
+    await run(process.execPath, [bin, 'bench', '--quick', '--database', database, '--json-file', jsonFile], {
+      env: { ...process.env, DATABASE_URL: TEST_PG_ADMIN_URL, REDIS_URL: TEST_REDIS_URL, LEDGERFLOW_PARTITIONS: '4' },
+      timeout: 240_000,
+    });
+    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, Record<string, unknown> & Array<Record<string, unknown>>>;
+    expect(positive(json['catchup']!['events_per_second'])).toBe(true);
+    expect((json['catchup']!['runs'] as Array<{ verified: boolean }>).every((r) => r.verified)).toBe(true);
+    expect(json['steady']!.length).toBe(2);
+    for (const s of json['steady']!) {
+      expect(positive(s['rate'])).toBe(true);
+      expect(s['verified']).toBe(true);
+      const lag = s['lag_ms'] as Record<string, number>;
+      for (const k of ['p50', 'p95', 'p99', 'max']) expect(lag[k], k).toBeGreaterThanOrEqual(0);
+      expect(lag['max']).toBeGreaterThan(0);
+    }
+    expect(positive(json['baseline']!['events_per_second'])).toBe(true);
+    expect(positive(json['ceiling']!['events_per_second'])).toBe(true);
+    expect(json['ceiling']!['verified']).toBe(true);
+    expect(positive(json['ratios']!['vs_baseline'])).toBe(true);
+    expect(positive(json['ratios']!['vs_ceiling'])).toBe(true);
+    const rss = json['peak_rss_bytes'] as Record<string, number>;
+    for (const name of ['ingest', 'projector-0', 'cli']) expect(positive(rss[name]), name).toBe(true);
+    const machine = json['machine'] as unknown as { cores: number; memory_bytes: number; versions: Record<string, string> };
+    expect(positive(machine.cores) && positive(machine.memory_bytes)).toBe(true);
+    expect(Object.keys(machine.versions)).toEqual(expect.arrayContaining(['node', 'postgres', 'redis', 'bullmq']));
+  }, 300_000);
+});

@@ -1,0 +1,75 @@
+import type { CatchUpResult } from './catch-up-run';
+import type { BaselineResult } from './naive-baseline';
+import type { CeilingResult } from './sink-ceiling';
+import type { SteadyResult } from './steady-state';
+
+/** The machine the figures come from. */
+export interface MachineInfo {
+  readonly cores: number;
+  readonly cpu_model: string;
+  readonly memory_bytes: number;
+  readonly platform: string;
+  readonly versions: Record<string, string>;
+}
+
+/** Everything one bench run measured. */
+export interface BenchFigures {
+  readonly catchup: readonly CatchUpResult[];
+  readonly steady: readonly SteadyResult[];
+  readonly baseline: BaselineResult;
+  readonly ceiling: CeilingResult & { readonly verified: boolean };
+  readonly peakRssBytes: Record<string, number>;
+}
+
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+
+/** Runs of Ledgerflow that did not verify (their figures must not be reported). */
+export function unverifiedRuns(f: Pick<BenchFigures, 'catchup' | 'steady'>): string[] {
+  return [...f.catchup.filter((r) => !r.verified).map((r) => `catch-up with ${r.projectors} projector(s): ${r.mismatches} mismatches`), ...f.steady.filter((r) => !r.verified).map((r) => `steady state at ${r.rate}/s: ${r.mismatches} mismatches`)];
+}
+
+/** The `--json-file` document (snake_case keys; only built from verified runs). */
+export function benchJson(f: BenchFigures, machine: MachineInfo, options: object): Record<string, unknown> {
+  const best = f.catchup.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a));
+  return {
+    date: new Date().toISOString(),
+    options,
+    machine,
+    catchup: {
+      events_per_second: round(best.eventsPerSecond),
+      projectors: best.projectors,
+      runs: f.catchup.map((r) => ({ projectors: r.projectors, events: r.events, seconds: round(r.seconds, 3), events_per_second: round(r.eventsPerSecond), verified: r.verified })),
+    },
+    steady: f.steady.map((r) => ({ rate: r.rate, achieved_rate: round(r.achievedRate), seconds: round(r.seconds, 3), events: r.events, lag_ms: r.lagMs, verified: r.verified })),
+    baseline: {
+      events_per_second: round(f.baseline.best.eventsPerSecond),
+      concurrency: f.baseline.best.concurrency,
+      events: f.baseline.best.events,
+      seconds: round(f.baseline.best.seconds, 3),
+      failed_jobs: f.baseline.best.failed,
+      sweep: f.baseline.sweep.map((r) => ({ concurrency: r.concurrency, events: r.events, events_per_second: round(r.eventsPerSecond) })),
+    },
+    ceiling: { events_per_second: round(f.ceiling.eventsPerSecond), connections: f.ceiling.connections, batch_size: f.ceiling.batchSize, events: f.ceiling.events, seconds: round(f.ceiling.seconds, 3), verified: f.ceiling.verified },
+    ratios: { vs_baseline: round(best.eventsPerSecond / f.baseline.best.eventsPerSecond, 2), vs_ceiling: round(best.eventsPerSecond / f.ceiling.eventsPerSecond, 2) },
+    peak_rss_bytes: f.peakRssBytes,
+  };
+}
+
+const n = (v: number) => Math.round(v).toLocaleString('en-US');
+
+/** The terminal table. */
+export function benchTable(f: BenchFigures): string {
+  const best = f.catchup.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a));
+  const lines = ['', 'run                                          events/s   vs Ledgerflow catch-up'];
+  const row = (name: string, eps: number) => lines.push(`${name.padEnd(42)} ${n(eps).padStart(10)}   ${(eps / best.eventsPerSecond).toFixed(2).padStart(6)}×`);
+  for (const r of f.catchup) row(`Ledgerflow catch-up, ${r.projectors} projector(s)`, r.eventsPerSecond);
+  row(`naive baseline (job per event, conc. ${f.baseline.best.concurrency})`, f.baseline.best.eventsPerSecond);
+  row(`sink ceiling (unnest, ${f.ceiling.connections} connections)`, f.ceiling.eventsPerSecond);
+  lines.push(`Ledgerflow is ${(best.eventsPerSecond / f.baseline.best.eventsPerSecond).toFixed(1)}× the naive baseline and ${((100 * best.eventsPerSecond) / f.ceiling.eventsPerSecond).toFixed(0)}% of the sink ceiling`);
+  if (f.steady.length > 0) {
+    lines.push('', 'steady state    rate   achieved   lag p50    p95     p99     max (ms)');
+    for (const s of f.steady) lines.push(`${''.padEnd(12)} ${n(s.rate).padStart(7)}   ${n(s.achievedRate).padStart(8)}   ${[s.lagMs.p50, s.lagMs.p95, s.lagMs.p99, s.lagMs.max].map((v) => n(v).padStart(6)).join('  ')}`);
+  }
+  lines.push('', `peak RSS: ${Object.entries(f.peakRssBytes).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(0)} MiB`).join(', ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { createDb, verifyReadModels } from '@ledgerflow/sinks';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
+import { recreateDatabase } from '../shared/database-admin';
+import { migrateDatabase } from '../shared/migrate-database';
+import { deleteKeysWithPrefix } from '../shared/redis-keys';
+import { percentiles, type LagPercentiles } from './lag-stats';
+import { LagTracker } from './lag-tracker';
+import { generateLedger } from './ledger-generator';
+import { readPeakRss } from './peak-rss';
+import { appendAtRate } from './steady-appender';
+
+/** One steady-state run at a fixed append rate. */
+export interface SteadyResult {
+  readonly rate: number;
+  readonly achievedRate: number;
+  readonly seconds: number;
+  readonly events: number;
+  readonly lagMs: LagPercentiles;
+  readonly verified: boolean;
+  readonly mismatches: number;
+  readonly peakRssBytes: Record<string, number | null>;
+}
+
+interface SteadyOptions {
+  readonly databaseUrl: string;
+  readonly redis: Redis;
+  readonly redisPrefix: string;
+  readonly slot: string;
+  readonly partitions: number;
+  readonly projectors: number;
+  readonly accounts: number;
+  readonly seed: number;
+  readonly rate: number;
+  readonly seconds: number;
+  readonly env: Record<string, string | undefined>;
+}
+
+const POLL_MS = 5;
+
+/**
+ * Runs the live pipeline (ingest + projectors) on a fresh, empty event store while an appender
+ * commits a seeded ledger at a fixed rate, measuring every event's commit-to-projection lag
+ * (see LagTracker); then waits for the tail and verifies.
+ */
+export async function runSteadyState(options: SteadyOptions): Promise<SteadyResult> {
+  await recreateDatabase(options.databaseUrl);
+  await migrateDatabase(options.databaseUrl);
+  await deleteKeysWithPrefix(options.redis, options.redisPrefix);
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 3 });
+  const db = createDb(pool);
+  const env = { ...options.env, DATABASE_URL: options.databaseUrl, LEDGERFLOW_REDIS_PREFIX: options.redisPrefix, LEDGERFLOW_SLOT: options.slot, LEDGERFLOW_PARTITIONS: String(options.partitions), LOG_LEVEL: 'warn', LEDGERFLOW_INGEST_OPS_PORT: '0', LEDGERFLOW_PROJECTOR_OPS_PORT: '0' };
+  const logDir = path.join(WORKSPACE_ROOT, '.ledgerflow', 'bench');
+  const apps = [startApp('ingest', env, path.join(logDir, 'steady-ingest.log'))];
+  for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `steady-projector-${i}.log`)));
+  try {
+    await waitForSlot(pool, options.slot, 60_000);
+    const total = Math.round(options.rate * options.seconds);
+    const tracker = new LagTracker();
+    let appending = true;
+    const more = () => {
+      const dead = apps.find((child) => child.exitCode !== null || child.signalCode !== null);
+      // A crashed process would otherwise only show as a timeout two minutes later.
+      if (dead) throw new Error(`steady state: a pipeline process exited early (${dead.exitCode ?? dead.signalCode}); see .ledgerflow/bench/steady-*.log`);
+      return appending || tracker.lags.length < tracker.appendedCount;
+    };
+    const poller = pollCheckpoints(pool, tracker, more, Date.now() + options.seconds * 1000 + 120_000);
+    poller.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
+    const startedAt = Date.now();
+    const achievedRate = await appendAtRate(pool, generateLedger({ accounts: options.accounts, events: total, seed: options.seed }), { rate: options.rate, total, partitions: options.partitions, tracker });
+    const seconds = (Date.now() - startedAt) / 1000;
+    appending = false;
+    await poller;
+    const peakRssBytes = Object.fromEntries(apps.map((child, i) => [i === 0 ? 'ingest' : `projector-${i - 1}`, readPeakRss(child.pid)]));
+    const report = await verifyReadModels(db);
+    return { rate: options.rate, achievedRate, seconds, events: tracker.appendedCount, lagMs: percentiles(tracker.lags), verified: report.total === 0, mismatches: report.total, peakRssBytes };
+  } finally {
+    await Promise.all(apps.map((child) => stopApp(child)));
+    await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]).catch(() => undefined);
+    await db.destroy();
+    await deleteKeysWithPrefix(options.redis, options.redisPrefix);
+  }
+}
+
+/** Events committed before the slot exists would only reach the projector by a catch-up scan: start appending once it streams. */
+async function waitForSlot(pool: pg.Pool, slot: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await pool.query('select 1 from pg_replication_slots where slot_name = $1 and active', [slot]);
+    if (r.rowCount) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`steady state: the ingest did not open slot ${slot} within ${timeoutMs / 1000} s`);
+}
+
+async function pollCheckpoints(pool: pg.Pool, tracker: LagTracker, more: () => boolean, deadline: number): Promise<void> {
+  while (more()) {
+    if (Date.now() > deadline) throw new Error(`steady state: ${tracker.appendedCount - tracker.lags.length} events still unprojected at the deadline`);
+    const r = await pool.query<{ partition: number; position: string }>(`select partition, position from projection_checkpoints where projection = 'accounts'`);
+    tracker.observe(new Map(r.rows.map((row) => [row.partition, Number(row.position)])), Date.now());
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}

@@ -17,6 +17,8 @@ export interface CatchUpDeps {
   readonly logger: Logger;
   /** Checked between pages: true stops catch-up early (progress so far is kept). */
   readonly shouldStop?: () => boolean;
+  /** Awaited before each page: backpressure holds catch-up while the queues are too deep. */
+  readonly waitForRoom?: () => Promise<void>;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function runCatchUp(deps: CatchUpDeps): Promise<boolean> {
   let read = 0;
   logger.info({ from: position.toString(), to: target.toString() }, 'catch-up started');
   while (position < target) {
+    await deps.waitForRoom?.();
     if (deps.shouldStop?.()) return false;
     const page = (await readEventsAfter(db, position, pageSize)).filter((e) => e.position <= target);
     const last = page[page.length - 1];

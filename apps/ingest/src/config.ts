@@ -1,5 +1,6 @@
 import { LedgerflowError } from '@ledgerflow/cdc-core';
 import { z } from 'zod';
+import { defaultResumeAt } from './backpressure';
 
 /** Everything the ingest service reads from its environment, validated and frozen. */
 export interface IngestConfig {
@@ -35,6 +36,26 @@ export interface IngestConfig {
   readonly opsHost: string;
   /** `LEDGERFLOW_INGEST_METRICS_POLL_MS`: how often queue depths and WAL positions are read for the gauges (ms). @defaultValue 2000 */
   readonly metricsPollMs: number;
+  /**
+   * `LEDGERFLOW_INGEST_MAX_QUEUED_JOBS`: backpressure high watermark. While at least this many
+   * batch jobs wait in the partition queues (all partitions together), ingest stops reading the
+   * slot and paging catch-up/refill; 0 turns backpressure off. A job holds at most
+   * `maxEventsPerJob` events, so the bound in events is this times that. @defaultValue 2000
+   */
+  readonly maxQueuedJobs: number;
+  /** `LEDGERFLOW_INGEST_RESUME_QUEUED_JOBS`: low watermark, ingest reads on at or below it. @defaultValue half of maxQueuedJobs */
+  readonly resumeQueuedJobs: number;
+  /** `LEDGERFLOW_INGEST_BACKPRESSURE_POLL_MS`: how often the queue depth is read for backpressure (ms). @defaultValue 500 */
+  readonly backpressurePollMs: number;
+  /**
+   * `LEDGERFLOW_INGEST_STATUS_INTERVAL_MS`: a standby status update (the last confirmed position)
+   * is sent this often whatever happens, like pg_recvlogical's --status-interval, so that the
+   * walsender does not time out (wal_sender_timeout) while ingest is paused and not reading its
+   * keepalives. Keep it well under wal_sender_timeout. @defaultValue 10000
+   */
+  readonly statusIntervalMs: number;
+  /** `LEDGERFLOW_INGEST_RETAINED_WAL_WARN_BYTES`: warn (at most every 5 min) while the slot retains more WAL; 0: never. @defaultValue 1 GiB */
+  readonly retainedWalWarnBytes: number;
   /** `OTEL_SERVICE_NAME` @defaultValue ledgerflow-ingest */
   readonly serviceName: string;
   /**
@@ -67,6 +88,11 @@ const schema = z.object({
   LEDGERFLOW_INGEST_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
   LEDGERFLOW_INGEST_OPS_HOST: z.string().min(1).default('127.0.0.1'),
   LEDGERFLOW_INGEST_METRICS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  LEDGERFLOW_INGEST_MAX_QUEUED_JOBS: z.coerce.number().int().min(0).default(2000),
+  LEDGERFLOW_INGEST_RESUME_QUEUED_JOBS: z.coerce.number().int().min(0).optional(),
+  LEDGERFLOW_INGEST_BACKPRESSURE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  LEDGERFLOW_INGEST_STATUS_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  LEDGERFLOW_INGEST_RETAINED_WAL_WARN_BYTES: z.coerce.number().int().min(0).default(1024 ** 3),
   OTEL_SERVICE_NAME: z.string().min(1).default('ledgerflow-ingest'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).default('otlp'),
@@ -116,6 +142,10 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   if (e.LEDGERFLOW_INGEST_RETRY_MAX_MS < e.LEDGERFLOW_INGEST_RETRY_INITIAL_MS) {
     throw new LedgerflowError('CONFIG_INVALID', 'LEDGERFLOW_INGEST_RETRY_MAX_MS must be at least LEDGERFLOW_INGEST_RETRY_INITIAL_MS');
   }
+  const resumeQueuedJobs = e.LEDGERFLOW_INGEST_RESUME_QUEUED_JOBS ?? defaultResumeAt(e.LEDGERFLOW_INGEST_MAX_QUEUED_JOBS);
+  if (e.LEDGERFLOW_INGEST_MAX_QUEUED_JOBS > 0 && resumeQueuedJobs >= e.LEDGERFLOW_INGEST_MAX_QUEUED_JOBS) {
+    throw new LedgerflowError('CONFIG_INVALID', 'LEDGERFLOW_INGEST_RESUME_QUEUED_JOBS must be below LEDGERFLOW_INGEST_MAX_QUEUED_JOBS');
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -134,6 +164,11 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     opsPort: e.LEDGERFLOW_INGEST_OPS_PORT,
     opsHost: e.LEDGERFLOW_INGEST_OPS_HOST,
     metricsPollMs: e.LEDGERFLOW_INGEST_METRICS_POLL_MS,
+    maxQueuedJobs: e.LEDGERFLOW_INGEST_MAX_QUEUED_JOBS,
+    resumeQueuedJobs,
+    backpressurePollMs: e.LEDGERFLOW_INGEST_BACKPRESSURE_POLL_MS,
+    statusIntervalMs: e.LEDGERFLOW_INGEST_STATUS_INTERVAL_MS,
+    retainedWalWarnBytes: e.LEDGERFLOW_INGEST_RETAINED_WAL_WARN_BYTES,
     serviceName: e.OTEL_SERVICE_NAME,
     otlpTracesUrl: tracesUrl(e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_TRACES_EXPORTER),
   });

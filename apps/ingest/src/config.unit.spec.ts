@@ -45,12 +45,18 @@ describe('loadIngestConfig', () => {
     expect(tracesUrl('https://collector:4318//', 'otlp')).toBe('https://collector:4318/v1/traces');
   });
 
+  it('reads the backpressure and slot-safety settings', () => {
+    expect(loadIngestConfig({})).toMatchObject({ maxQueuedJobs: 2000, resumeQueuedJobs: 1000, backpressurePollMs: 500, statusIntervalMs: 10_000, retainedWalWarnBytes: 1024 ** 3 });
+    expect(loadIngestConfig({ LEDGERFLOW_INGEST_MAX_QUEUED_JOBS: '40', LEDGERFLOW_INGEST_RESUME_QUEUED_JOBS: '30' })).toMatchObject({ maxQueuedJobs: 40, resumeQueuedJobs: 30 });
+    expect(loadIngestConfig({ LEDGERFLOW_INGEST_MAX_QUEUED_JOBS: '0' })).toMatchObject({ maxQueuedJobs: 0, resumeQueuedJobs: 0 });
+  });
+
   it('rejects bad values with CONFIG_INVALID', () => {
     for (const env of [
       { LEDGERFLOW_INGEST_OPS_PORT: '70000' },
       { LEDGERFLOW_INGEST_METRICS_POLL_MS: '10' },
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4318' },
-      { OTEL_TRACES_EXPORTER: 'zipkin' },{ LEDGERFLOW_PARTITIONS: '0' }, { LEDGERFLOW_SLOT: 'bad-slot"' }, { LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: '10' }, { LOG_LEVEL: 'loud' }, { LEDGERFLOW_INGEST_RETRY_INITIAL_MS: '9000' }, { LEDGERFLOW_INGEST_REDIS_CHECK_MS: '0' }]) {
+      { OTEL_TRACES_EXPORTER: 'zipkin' },{ LEDGERFLOW_PARTITIONS: '0' }, { LEDGERFLOW_SLOT: 'bad-slot"' }, { LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: '10' }, { LOG_LEVEL: 'loud' }, { LEDGERFLOW_INGEST_RETRY_INITIAL_MS: '9000' }, { LEDGERFLOW_INGEST_REDIS_CHECK_MS: '0' }, { LEDGERFLOW_INGEST_MAX_QUEUED_JOBS: '10', LEDGERFLOW_INGEST_RESUME_QUEUED_JOBS: '10' }, { LEDGERFLOW_INGEST_STATUS_INTERVAL_MS: '5' }]) {
       let caught: unknown;
       try {
         loadIngestConfig(env);

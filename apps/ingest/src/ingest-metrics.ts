@@ -41,6 +41,7 @@ export class IngestMetrics {
   #walConfirmed: bigint | undefined;
   #wal: WalStats | undefined;
   #streaming = false;
+  #paused = false;
   #lastFailure: string | undefined;
 
   constructor(options: IngestMetricsOptions) {
@@ -120,6 +121,11 @@ export class IngestMetrics {
     this.#queueDepth.set(depth, { partition });
   }
 
+  /** Backpressure paused (true) or resumed (false) reading (queue-gate.ts). */
+  backpressure(paused: boolean): void {
+    this.#paused = paused;
+  }
+
   /** A session streams: the failure streak ends. */
   sessionStreaming(): void {
     this.#streaming = true;
@@ -165,6 +171,7 @@ export class IngestMetrics {
       enqueuedPosition: () => positions(this.#enqueued.readings()),
       enqueuedLag: () => lags(this.#enqueued.readings()),
       queueDepth: this.#queueDepth.source,
+      ingestPaused: () => [{ value: this.#paused ? 1 : 0 }],
       consecutiveFailures: this.failures.consecutive,
       lastErrorTime: this.failures.lastError,
     };

@@ -5,6 +5,7 @@ import type { IngestConfig } from './config';
 import { newCounters, type IngestCounters } from './counters';
 import type { Tracer } from './enqueue-span';
 import { IngestMetrics } from './ingest-metrics';
+import { QueueGate } from './queue-gate';
 import { RedisGuard } from './redis-guard';
 import { refillUnapplied } from './refill';
 import { openResources, type IngestResources } from './resources';
@@ -68,21 +69,30 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     ...(deps.queueTelemetry ? { queueTelemetry: deps.queueTelemetry } : {}),
   });
   const stopPolling = deps.metrics
-    ? startStatsPoller({ pool: resources.pool, slotName: config.slotName, queues: resources.publisher.queues, metrics, intervalMs: config.metricsPollMs, logger })
+    ? startStatsPoller({ pool: resources.pool, slotName: config.slotName, queues: resources.publisher.queues, metrics, intervalMs: config.metricsPollMs, logger, retainedWalWarnBytes: config.retainedWalWarnBytes })
     : () => undefined;
+  const gate = new QueueGate({
+    queues: resources.publisher.queues,
+    watermarks: { pauseAtJobs: config.maxQueuedJobs, resumeAtJobs: config.resumeQueuedJobs },
+    pollMs: config.backpressurePollMs,
+    logger,
+    onChange: (paused) => metrics.backpressure(paused),
+  });
+  gate.start();
   const store = openSentinelStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, logger });
-  const guard = createGuard(config, resources, store, counters, logger);
+  const guard = createGuard(config, resources, store, counters, logger, gate);
   let started = false;
   let stopping: Promise<void> | undefined;
   const close = async () => {
     stopPolling();
+    gate.stop(); // releases whatever backpressure holds, so the stop is not stuck behind deep queues
     await supervisor.stop();
     await guard.stop();
     await store.close();
     await resources.close();
   };
   const supervisor = new Supervisor({
-    startSession: (signal) => startSession({ config, resources, guard, counters, metrics, logger, suppressAcks: deps.testHooks?.suppressAcks === true }, signal),
+    startSession: (signal) => startSession({ config, resources, guard, counters, metrics, logger, gate, suppressAcks: deps.testHooks?.suppressAcks === true }, signal),
     policy: config,
     logger,
     onStreaming: (streaming) => (streaming ? metrics.sessionStreaming() : metrics.sessionEnded()),
@@ -113,8 +123,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
 }
 
 /** The Redis guard of this ingest, refilling through the same publisher as the stream. */
-function createGuard(config: IngestConfig, resources: IngestResources, store: SentinelStore, counters: IngestCounters, logger: Logger): RedisGuard {
-  const refillDeps = { db: resources.db, publisher: resources.publisher, pageSize: config.catchupPageSize, counters };
+function createGuard(config: IngestConfig, resources: IngestResources, store: SentinelStore, counters: IngestCounters, logger: Logger, gate: QueueGate): RedisGuard {
+  const refillDeps = { db: resources.db, publisher: resources.publisher, pageSize: config.catchupPageSize, counters, waitForRoom: () => gate.waitUntilOpen() };
   return new RedisGuard({
     store,
     refill: (progress, shouldContinue) => refillUnapplied(refillDeps, progress, shouldContinue),

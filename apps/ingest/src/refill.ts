@@ -9,6 +9,8 @@ export interface RefillDeps {
   readonly publisher: EventPublisher;
   readonly pageSize: number;
   readonly counters: IngestCounters;
+  /** Awaited before each page: backpressure holds the refill while the queues are too deep. */
+  readonly waitForRoom?: () => Promise<void>;
 }
 
 /** Where a refill is: it enqueues the unapplied events in (`after`, `upTo`]. */
@@ -28,6 +30,7 @@ export interface RefillProgress {
 export async function refillUnapplied(deps: RefillDeps, progress: RefillProgress, shouldContinue: () => Promise<boolean>): Promise<boolean> {
   const { db, publisher, pageSize, counters } = deps;
   while (progress.after < progress.upTo) {
+    await deps.waitForRoom?.();
     if (!(await shouldContinue())) return false;
     const page = await readUnappliedEventsAfter(db, progress.after, progress.upTo, pageSize);
     const last = page[page.length - 1];

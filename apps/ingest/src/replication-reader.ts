@@ -28,6 +28,12 @@ export interface ReplicationReaderOptions {
   readonly onConfirmed?: (position: bigint) => void;
   /** Hears the position of each server keepalive: everything before it was sent (metrics). */
   readonly onKeepalive?: (lsn: string) => void;
+  /**
+   * Sends the last confirmed position this often (ms) whatever else happens. While `onMessage`
+   * holds the stream (backpressure) the socket is not read, so keepalives go unanswered; these
+   * unsolicited status updates keep the walsender from timing out. Absent: none.
+   */
+  readonly statusIntervalMs?: number;
 }
 
 /** A running logical replication stream. */
@@ -92,10 +98,18 @@ async function startOnce(options: ReplicationReaderOptions): Promise<Replication
   });
   const { running } = await subscribe(service, options);
   started = true;
+  const statusTimer = options.statusIntervalMs
+    ? setInterval(() => {
+        if (!stopping && lastAcked !== undefined) void service.acknowledge(libraryAckArgument(lastAcked));
+      }, options.statusIntervalMs)
+    : undefined;
+  statusTimer?.unref();
   running.then(
     () => fatal(new Error('replication stream ended')),
     (error: unknown) => fatal(error),
   );
+  const clearStatusTimer = () => clearInterval(statusTimer);
+  running.then(clearStatusTimer, clearStatusTimer);
   const confirmed = await options.readConfirmedFlush();
   if (confirmed !== undefined && (lastAcked === undefined || confirmed > lastAcked)) lastAcked = confirmed;
   options.logger.info({ confirmedFlush: confirmed === undefined ? null : formatLsn(confirmed) }, 'replication started');
@@ -110,6 +124,7 @@ async function startOnce(options: ReplicationReaderOptions): Promise<Replication
     },
     async stop() {
       stopping = true;
+      clearInterval(statusTimer);
       await service.destroy();
     },
   };

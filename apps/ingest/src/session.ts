@@ -10,6 +10,7 @@ import type { RedisGuard } from './redis-guard';
 import type { IngestResources } from './resources';
 import { ensureSlot, readSlot } from './slot';
 import { startStream } from './stream';
+import type { Gate } from './queue-gate';
 import type { Session } from './supervisor';
 
 /** What every session of one ingest shares (they live as long as the ingest). */
@@ -21,6 +22,8 @@ export interface SessionContext {
   readonly metrics: IngestMetrics;
   readonly logger: Logger;
   readonly suppressAcks: boolean;
+  /** Backpressure on queue depth, shared by the stream and catch-up. */
+  readonly gate?: Gate;
 }
 
 /**
@@ -46,6 +49,8 @@ export async function startSession(ctx: SessionContext, signal: AbortSignal): Pr
     onFatal: (error) => reportFailure(error),
     signal,
     suppressAcks: ctx.suppressAcks,
+    statusIntervalMs: config.statusIntervalMs,
+    ...(ctx.gate ? { gate: ctx.gate } : {}),
   });
   return { failed, stop: () => stream.stop(), abort: () => stream.abort() };
 }
@@ -65,6 +70,7 @@ async function prepare(ctx: SessionContext, signal: AbortSignal): Promise<void> 
   const state = await loadCatchUpState(db, config.slotName);
   await guard.init(!state.done && state.position === 0n);
   const shouldStop = () => signal.aborted;
-  const caughtUp = await runCatchUp({ db, slotName: config.slotName, pageSize: config.catchupPageSize, publisher, counters, metrics, logger, shouldStop });
+  const waitForRoom = ctx.gate ? () => ctx.gate!.waitUntilOpen() : undefined;
+  const caughtUp = await runCatchUp({ db, slotName: config.slotName, pageSize: config.catchupPageSize, publisher, counters, metrics, logger, shouldStop, ...(waitForRoom ? { waitForRoom } : {}) });
   if (!caughtUp || shouldStop()) throw new LedgerflowError('TRANSIENT_FAILURE', 'ingest session start aborted', { retryable: true });
 }

@@ -2,7 +2,9 @@ import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { IngestMetrics } from './ingest-metrics';
-import { BACKLOG_STATES, backlogOf, walStatsOf, type WalRow } from './ops-stats';
+import { retainedWalWarningDue } from './backpressure';
+import { formatLsn } from './lsn';
+import { BACKLOG_STATES, backlogOf, walStatsOf, type WalRow, type WalStats } from './ops-stats';
 
 /** What the poller reads and where it reports. */
 export interface StatsPollerDeps {
@@ -13,7 +15,12 @@ export interface StatsPollerDeps {
   readonly metrics: IngestMetrics;
   readonly intervalMs: number;
   readonly logger: Logger;
+  /** Warn while the slot retains more WAL than this (bytes; 0: never). */
+  readonly retainedWalWarnBytes?: number;
 }
+
+/** A stuck slot warns this often, not per poll. */
+const RETAINED_WAL_WARN_EVERY_MS = 5 * 60_000;
 
 // One cheap query: the WAL head and the slot's restart_lsn (null while the slot does not exist).
 const WAL_QUERY = `select pg_current_wal_lsn()::text as head,
@@ -46,13 +53,27 @@ function every(intervalMs: number, what: string, tick: () => Promise<void>, logg
  */
 export function startStatsPoller(deps: StatsPollerDeps): () => void {
   const { pool, slotName, queues, metrics, intervalMs, logger } = deps;
+  const warning = { thresholdBytes: BigInt(deps.retainedWalWarnBytes ?? 0), everyMs: RETAINED_WAL_WARN_EVERY_MS };
+  let lastWarnedMs: number | undefined;
+  const warnIfRetaining = (stats: WalStats) => {
+    const now = Date.now();
+    if (!retainedWalWarningDue(stats.retainedBytes, lastWarnedMs, now, warning)) return;
+    lastWarnedMs = now;
+    logger.warn(
+      { slot: slotName, retainedBytes: stats.retainedBytes?.toString(), thresholdBytes: warning.thresholdBytes.toString(), walHead: formatLsn(stats.headBytes) },
+      'the replication slot retains more WAL than LEDGERFLOW_INGEST_RETAINED_WAL_WARN_BYTES: ingest is behind, paused by deep queues, or not confirming (disk fills up if this goes on)',
+    );
+  };
   const stopWal = every(
     intervalMs,
     'WAL stats poll',
     async () => {
       metrics.flushReads();
       const { rows } = await pool.query<WalRow>(WAL_QUERY, [slotName]);
-      if (rows[0]) metrics.walStats(walStatsOf(rows[0]));
+      if (!rows[0]) return;
+      const stats = walStatsOf(rows[0]);
+      metrics.walStats(stats);
+      warnIfRetaining(stats);
     },
     logger,
   );

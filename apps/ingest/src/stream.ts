@@ -7,6 +7,7 @@ import { Flusher } from './flusher';
 import type { IngestMetrics } from './ingest-metrics';
 import { formatLsn } from './lsn';
 import type { EventPublisher } from './publisher';
+import type { Gate } from './queue-gate';
 import { startReplicationReader, type ReplicationReader } from './replication-reader';
 import { TransactionBuffer } from './transaction-buffer';
 
@@ -25,6 +26,10 @@ export interface StreamDeps {
   readonly onFatal: (error: Error) => void;
   /** Aborts start-up (waiting for a slot another consumer still holds). */
   readonly signal?: AbortSignal;
+  /** Backpressure: while it is paused, no further message is taken (queue-gate.ts). */
+  readonly gate?: Gate;
+  /** Unsolicited standby status updates this often (ms); see ReplicationReaderOptions. */
+  readonly statusIntervalMs?: number;
   /** Test hook: never confirm positions, as if the process died right before each ack. */
   readonly suppressAcks?: boolean;
 }
@@ -49,6 +54,9 @@ export async function startStream(deps: StreamDeps): Promise<Stream> {
   const link: { reader?: ReplicationReader } = {};
   let unsentAck: bigint | undefined;
   let accepting = true;
+  // Settles when the stream closes, so a message held by backpressure does not outlive it.
+  let closing: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (closing = resolve));
   const fail = (error: unknown) => {
     if (!accepting) return;
     accepting = false;
@@ -79,7 +87,12 @@ export async function startStream(deps: StreamDeps): Promise<Stream> {
     }
     flusher.kick();
     // Awaiting here holds the library's queue, which keeps the socket paused.
-    return buffer.size >= deps.policy.maxPendingEvents ? flusher.waitForRoom() : undefined;
+    if (buffer.size >= deps.policy.maxPendingEvents) return flusher.waitForRoom();
+    // Queues too deep: hold the next message. What is buffered still flushes (bounded by
+    // maxPendingEvents), nothing unread is confirmed, and the reader's status updates keep the
+    // walsender from timing out meanwhile.
+    if (deps.gate?.paused) return Promise.race([deps.gate.waitUntilOpen(), closed]);
+    return undefined;
   };
   // Nothing read is waiting for Redis or for its confirmation (replication-reader.ts uses it to
   // confirm the server's position on keepalives, which a server shutting down waits for).
@@ -95,6 +108,7 @@ export async function startStream(deps: StreamDeps): Promise<Stream> {
   if (unsentAck !== undefined) started.acknowledge(unsentAck);
   const close = async (graceful: boolean) => {
     accepting = false;
+    closing();
     await (graceful ? flusher.drain() : flusher.close());
     await started.stop();
   };

@@ -11,6 +11,7 @@ export const METRIC = {
   jobsEnqueued: 'ledgerflow_ingest_jobs_enqueued',
   ingestEventsFailed: 'ledgerflow_ingest_events_failed',
   enqueueDuration: 'ledgerflow_ingest_enqueue_duration_seconds',
+  ingestPaused: 'ledgerflow_ingest_paused',
   // Projector: the CDC stage that applies batches.
   eventsProcessed: 'ledgerflow_projector_events_processed',
   eventsApplied: 'ledgerflow_projector_events_applied',

@@ -118,6 +118,7 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^ledgerflow_api_commands_total\{command="OpenAccount",code="OK",app="api"\} [1-9]\d*$/m);
     expect(text).toContain('ledgerflow_api_commands_total{command="WithdrawMoney",code="INSUFFICIENT_FUNDS",app="api"} 1');
     expect(text).toContain('ledgerflow_api_commands_total{command="DepositMoney",code="VALIDATION_FAILED",app="api"} 1');
+    expect(text).toMatch(/^ledgerflow_process_resident_memory_bytes\{app="api"\} [1-9]\d*$/m);
     expect(text).toContain('ledgerflow_api_request_duration_seconds_count{method="POST",route="/accounts/:id/withdrawals",status_class="4xx",app="api"} 1');
     expect(text).toContain('ledgerflow_api_request_duration_seconds_count{method="GET",route="/accounts/:id",status_class="4xx",app="api"} 1');
     expect(text).toContain('ledgerflow_projection_query_duration_seconds_count{query="account",app="api"} 1');

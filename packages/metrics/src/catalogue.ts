@@ -73,6 +73,7 @@ export const CATALOGUE = {
   walReadPosition: gauge('Last WAL position ingest received from the slot, as a byte offset', [], 'By'),
   walConfirmedPosition: gauge('WAL position confirmed to the slot (everything before it is in Redis)', [], 'By'),
   slotRetainedWal: gauge('WAL the replication slot keeps on disk (head minus restart_lsn)', [], 'By'),
+  processMemory: gauge('Resident memory of the process (RSS)', [], 'By'),
   readPosition: gauge('Highest event position ingest has read for the partition', P),
   enqueuedPosition: gauge('Highest event position enqueued for the partition', P),
   appliedPosition: gauge('Highest event position applied for the partition', P),

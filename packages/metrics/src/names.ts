@@ -38,6 +38,7 @@ export const METRIC = {
   walReadPosition: 'ledgerflow_lag_wal_read_position_bytes',
   walConfirmedPosition: 'ledgerflow_lag_wal_confirmed_position_bytes',
   slotRetainedWal: 'ledgerflow_slot_retained_wal_bytes',
+  processMemory: 'ledgerflow_process_resident_memory_bytes',
   readPosition: 'ledgerflow_lag_read_position',
   enqueuedPosition: 'ledgerflow_lag_enqueued_position',
   appliedPosition: 'ledgerflow_lag_applied_position',

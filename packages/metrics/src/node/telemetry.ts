@@ -8,6 +8,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { AggregationType, MeterProvider, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { registerGauges } from '../gauges';
 import { PG_METRIC } from '../names';
 import { TRACER_NAME } from '../request-span';
 import { createInstrumentations, type InstrumentationChoice } from './instrumentations';
@@ -96,6 +97,8 @@ function startMetrics(options: TelemetryOptions, resource: ReturnType<typeof def
     views: VIEWS,
   });
   metrics.setGlobalMeterProvider(provider);
+  // Every app reports its own memory: the bound each stage must stay under is an acceptance figure.
+  registerGauges({ processMemory: () => [{ value: process.memoryUsage().rss }] });
   return { provider, endpoint };
 }
 

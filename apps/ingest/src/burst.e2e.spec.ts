@@ -151,7 +151,7 @@ describe('a burst with no projector', () => {
       expect(logs).not.toContain('ingest session failed');
       expect(peakRss).toBeGreaterThan(0);
       expect(peakRss).toBeLessThan(RSS_BOUND_BYTES);
-      console.log(JSON.stringify({ readyRssMiB: Math.round(readyRss / 1048576), peakRssMiB: Math.round(peakRss / 1048576), insertedMs, totalMs: Date.now() - startedAt, maxDepth: Math.max(...depths), enqueuedWhilePaused }));
+      console.log(JSON.stringify({ events: EVENTS, readyRssMiB: Math.round(readyRss / 1048576), peakRssMiB: Math.round(peakRss / 1048576), insertedMs, totalMs: Date.now() - startedAt, maxDepth: Math.max(...depths), enqueuedWhilePaused }));
     } finally {
       connection.disconnect();
     }

@@ -3,8 +3,8 @@ import { createDb, migrateToLatest, type LedgerDatabase } from '@ledgerflow/sink
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 
-/** Where the test PostgreSQL server is; the `postgres` database is used for admin work. */
-export const TEST_PG_ADMIN_URL = process.env['LEDGERFLOW_TEST_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The local PostgreSQL every test talks to (tools/prepare.sh makes it ready); its `postgres` database is for admin work. */
+export const TEST_PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A database of its own for one test file, migrated, dropped (with its slots) by `drop()`. */
 export interface TestDatabase {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-export const TEST_REDIS_URL = process.env['LEDGERFLOW_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+/** The local Redis every test talks to (each test file under its own key prefix). */
+export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** A Redis key prefix of its own for one test file, and a way to delete its keys. */
 export function testRedisPrefix(label: string): { prefix: string; cleanup(): Promise<void> } {

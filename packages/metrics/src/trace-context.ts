@@ -60,8 +60,9 @@ export function carrierOf(carrier: Readonly<Record<string, unknown>>): TraceCarr
 }
 
 /** The remote span context a carrier holds, if it holds a valid one. */
-export function spanContextOf(carrier: Readonly<Record<string, unknown>>): SpanContext | undefined {
-  const { traceparent, tracestate } = carrierOf(carrier);
+export function spanContextOf(carrier: Readonly<Record<string, unknown>> | TraceCarrier): SpanContext | undefined {
+  // A TraceCarrier is a plain record at run time; the interface only lacks an index signature.
+  const { traceparent, tracestate } = carrierOf(carrier as Readonly<Record<string, unknown>>);
   return traceparent === undefined ? undefined : parseTraceparent(traceparent, tracestate);
 }
 
@@ -95,7 +96,7 @@ export const MAX_LINKS = 128;
  * it links to them instead of picking one). Duplicates (e.g. the two events of a transfer)
  * and invalid carriers are dropped; at most `max` links are kept, the first ones.
  */
-export function linksFromCarriers(carriers: Iterable<Readonly<Record<string, unknown>> | undefined>, max: number = MAX_LINKS): Link[] {
+export function linksFromCarriers(carriers: Iterable<Readonly<Record<string, unknown>> | TraceCarrier | undefined>, max: number = MAX_LINKS): Link[] {
   const links: Link[] = [];
   const seen = new Set<string>();
   for (const carrier of carriers) {

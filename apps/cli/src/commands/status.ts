@@ -1,5 +1,5 @@
 import { partitionQueueName } from '@ledgerflow/cdc-core';
-import { createDb, readPipelineStatus, type PipelineStatus } from '@ledgerflow/sinks';
+import { createDb, readPipelineStatus } from '@ledgerflow/sinks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -45,5 +45,3 @@ async function readQueues(redis: Redis, config: CliConfig): Promise<QueueStatus[
     }),
   );
 }
-
-export type { PipelineStatus };

@@ -29,15 +29,12 @@ export interface BatchSpanInput {
   readonly events: readonly StoredEvent[];
 }
 
-/** A carrier as linksFromCarriers takes it (TraceCarrier is an interface, without an index signature). */
-const plain = (carrier: TraceCarrier | undefined): Readonly<Record<string, unknown>> | undefined => carrier && { ...carrier };
-
-function* carriersOf(input: BatchSpanInput): Generator<Readonly<Record<string, unknown>> | undefined> {
+function* carriersOf(input: BatchSpanInput): Generator<TraceCarrier | undefined> {
   // The jobs first: they are few, and each leads to the ingest flush that enqueued it.
-  for (const job of input.jobs) yield plain(traceCarrierOfMetadata(job.opts?.telemetry?.metadata));
+  for (const job of input.jobs) yield traceCarrierOfMetadata(job.opts?.telemetry?.metadata);
   for (const event of input.events) {
     // Most batches without traces (replays, seeded stores) then cost a substring scan per event, not a JSON.parse.
-    yield event.metadata.includes('traceparent') ? plain(traceCarrierOfMetadata(event.metadata)) : undefined;
+    yield event.metadata.includes('traceparent') ? traceCarrierOfMetadata(event.metadata) : undefined;
   }
 }
 

@@ -42,8 +42,16 @@ export async function limitStatements(trx: Kysely<LedgerDatabase>, ms: number): 
  * no-op for whatever did commit. Exactly-once effect (G1) never depended on knowing.
  */
 export async function limitCommit(trx: Kysely<LedgerDatabase>, timeouts: BatchTimeouts, elapsedMs: number): Promise<void> {
+  await limitStatements(trx, commitLimitAfter(timeouts, elapsedMs));
+}
+
+/**
+ * The COMMIT's statement limit, once the batch's statements took `elapsedMs` all together;
+ * throws the retryable time-limit error when they took longer than the batch limit.
+ */
+export function commitLimitAfter(timeouts: BatchTimeouts, elapsedMs: number): number {
   if (elapsedMs > timeouts.batchMs) throw batchTimeLimitError(elapsedMs, timeouts.batchMs);
-  await limitStatements(trx, timeouts.commitMs);
+  return timeouts.commitMs;
 }
 
 /** The retryable error of a batch over its time limit. */

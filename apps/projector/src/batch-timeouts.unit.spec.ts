@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GUARD_GRACE_MS, guardMs, guardTransaction } from './batch-timeouts';
+import { GUARD_GRACE_MS, commitLimitAfter, guardMs, guardTransaction } from './batch-timeouts';
 import { isRetryableError } from './classify-error';
 
 describe('client-side guard of the batch time limits', () => {
@@ -22,5 +22,15 @@ describe('client-side guard of the batch time limits', () => {
     expect(error).toMatchObject({ code: 'TRANSIENT_FAILURE', retryable: true });
     expect(isRetryableError(error)).toBe(true);
     expect(given).toEqual([error]);
+  });
+});
+
+describe('commitLimitAfter', () => {
+  it('gives the COMMIT its own limit while the statements stayed within the batch limit', () => {
+    expect(commitLimitAfter({ batchMs: 1000, commitMs: 300 }, 999)).toBe(300);
+  });
+
+  it('refuses, retryably, a batch whose statements took longer than the batch limit all together', () => {
+    expect(() => commitLimitAfter({ batchMs: 1000, commitMs: 300 }, 1001)).toThrow(expect.objectContaining({ code: 'TRANSIENT_FAILURE', retryable: true }));
   });
 });

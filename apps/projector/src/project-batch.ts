@@ -4,7 +4,8 @@ import { foldBatch } from '@ledgerflow/projections';
 import { holdEvents, loadAccounts, lockParkedAccounts, parkAccounts, readVersionRanges, writeProjection, type LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
 import { appliedEvents, groupByAccount, highestPosition, planBatch, repairPlan } from './batch-plan';
-import { limitCommit, limitStatements, type BatchTimeouts } from './batch-timeouts';
+import { commitLimitAfter, limitCommit, type BatchTimeouts } from './batch-timeouts';
+import { inBatchTransaction } from './batch-transaction';
 import type { FailureHandler } from './fold-failures';
 import { parkRequests, splitParked } from './park-plan';
 
@@ -87,8 +88,7 @@ export async function projectBatchOutcome(
   if (events.length === 0) return NO_OUTCOME;
   const { timeouts } = options;
   const started = performance.now();
-  return db.transaction().execute(async (trx) => {
-    if (timeouts) await limitStatements(trx, timeouts.batchMs);
+  return inBatchTransaction(db, timeouts?.batchMs, async (trx) => {
     const delivered = groupByAccount(events);
     const accountIds = [...delivered.keys()];
     // Before the rows are read: a redrive in flight then either finishes first or waits for us.
@@ -100,12 +100,14 @@ export async function projectBatchOutcome(
     const fold = foldBatch(current, plan.apply);
     const failures = [...plan.failures, ...fold.failures];
     const applied = appliedEvents(plan.apply, failures);
+    // The common batch ends with its write: the COMMIT's time limit then rides along with it.
+    const writeIsLast = failures.length === 0 && split.holds.length === 0 && !options.beforeCommit;
+    let commitLimited = false;
     if (fold.applied > 0) {
-      await writeProjection(trx, {
-        accounts: fold.accounts,
-        transactions: fold.transactions,
-        checkpoint: { partition, position: highestPosition(applied), eventsApplied: fold.applied },
-      });
+      const nextStatementTimeoutMs = writeIsLast && timeouts ? commitLimitAfter(timeouts, performance.now() - started) : undefined;
+      const write = { accounts: fold.accounts, transactions: fold.transactions, checkpoint: { partition, position: highestPosition(applied), eventsApplied: fold.applied } };
+      await writeProjection(trx, write, nextStatementTimeoutMs === undefined ? {} : { nextStatementTimeoutMs });
+      commitLimited = nextStatementTimeoutMs !== undefined;
     }
     // After the write, so that a row this batch created is marked stale too.
     const parks = parkRequests(partition, failures);
@@ -113,7 +115,7 @@ export async function projectBatchOutcome(
     await holdEvents(trx, split.holds);
     if (failures.length > 0 && options.onFailures) await options.onFailures(failures, { db: trx, partition });
     await options.beforeCommit?.({ db: trx, partition, events });
-    if (timeouts) await limitCommit(trx, timeouts, performance.now() - started);
+    if (timeouts && !commitLimited) await limitCommit(trx, timeouts, performance.now() - started);
     const stats = { applied: fold.applied, duplicates: plan.duplicates + split.duplicates, repaired: plan.repaired, failures: parks.length, held: split.held };
     return { stats, applied, failureCodes: parks.map((p) => p.cause.code) };
   });

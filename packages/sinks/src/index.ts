@@ -4,7 +4,7 @@ export { EVENTS_PUBLICATION, migrateToLatest } from './postgres/migrate';
 export { readEventsAfter, readStream, readUnappliedEventsAfter, readVersionRanges } from './postgres/event-store-reads';
 export type { VersionRange } from './postgres/event-store-reads';
 export { ACCOUNTS_PROJECTION, loadAccounts, writeProjection } from './postgres/read-model-store';
-export type { ProjectionWrite } from './postgres/read-model-store';
+export type { ProjectionWrite, WriteProjectionOptions } from './postgres/read-model-store';
 export { verifyReadModels } from './postgres/verify';
 export type { VerifyReport } from './postgres/verify';
 export { PROJECTOR_APP_NAME_PREFIX, PROJECTOR_LOCK_NAMESPACE, readPipelineStatus } from './postgres/pipeline-status';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_MONEY_MINOR, isLedgerflowError, type AccountRow, type TransactionRow } from '@ledgerflow/cdc-core';
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNTS_PROJECTION, loadAccounts, writeProjection, type ProjectionWrite } from './read-model-store';
 
@@ -110,4 +111,29 @@ describe('writeProjection / loadAccounts', () => {
     // Other partitions are untouched.
     expect((await checkpoint(3))?.position).toBe((big + 1n).toString());
   });
+
+  it('refuses a whole write when the guard refuses one row: nothing of the statement lands', async () => {
+    const C = randomUUID();
+    const before = await count('transaction_projections');
+    const error = await staleWrite({
+      accounts: [account(C, 1, 5n, 900n), account(A, 1, 0n, 901n)],
+      transactions: [deposit(C, 5n, 5n, 900n)],
+      checkpoint: { partition: 11, position: 901n, eventsApplied: 2 },
+    });
+    expect(isLedgerflowError(error) && error.code).toBe('STALE_WRITE');
+    expect((await loadAccounts(t.db, [C])).has(C)).toBe(false);
+    expect(await count('transaction_projections')).toBe(before);
+    expect(await checkpoint(11)).toBeUndefined();
+  });
+
+  it('sets the time limit of the statements after the write in the same round trip, for the transaction only', async () => {
+    const shown = await t.db.transaction().execute(async (trx) => {
+      await writeProjection(trx, { accounts: [], transactions: [], checkpoint: { partition: 12, position: 1n, eventsApplied: 0 } }, { nextStatementTimeoutMs: 1234 });
+      return (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(trx)).rows[0]?.statement_timeout;
+    });
+    expect(shown).toBe('1234ms');
+    const after = await t.db.connection().execute(async (conn) => (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(conn)).rows[0]?.statement_timeout);
+    expect(after).toBe('0');
+  });
 });
+

@@ -1,5 +1,5 @@
 import { LedgerflowError, formatMoney, parseNumeric, type AccountRow, type TransactionRow } from '@ledgerflow/cdc-core';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { LedgerDatabase } from './database';
 
 /** The projection name under which the account and transaction read models checkpoint. */
@@ -34,18 +34,31 @@ export interface ProjectionWrite {
   readonly checkpoint: { readonly partition: number; readonly position: bigint; readonly eventsApplied: number };
 }
 
+/** Options of `writeProjection`. */
+export interface WriteProjectionOptions {
+  /**
+   * Sets the transaction's `statement_timeout` (as SET LOCAL) for the statements after this
+   * write, in the same round trip: a caller whose next statement is COMMIT gives the COMMIT its
+   * own time limit without a statement of its own.
+   */
+  readonly nextStatementTimeoutMs?: number;
+}
+
 /**
- * Writes a folded batch: a version-guarded upsert of the account rows, the transaction rows
- * and the partition checkpoint, each one set-based statement (unnest arrays, so the statement
- * text and plan never change with the batch size). Call it inside the transaction that read
- * the rows. If another writer moved an account past us the guard refuses the row and this
- * throws a retryable STALE_WRITE, which rolls the whole batch back.
+ * Writes a folded batch in ONE statement (one round trip): a version-guarded upsert of the
+ * account rows, the transaction rows and the partition checkpoint, as data-modifying CTEs over
+ * unnest arrays, so the statement text and plan never change with the batch size. Call it
+ * inside the transaction that read the rows. If another writer moved an account past us the
+ * guard refuses the row and this throws a retryable STALE_WRITE, which rolls the whole batch
+ * back (the transaction and checkpoint rows of the same statement with it).
  */
-export async function writeProjection(db: Kysely<LedgerDatabase>, write: ProjectionWrite): Promise<void> {
+export async function writeProjection(db: Kysely<LedgerDatabase>, write: ProjectionWrite, options: WriteProjectionOptions = {}): Promise<void> {
   // Sorted ids: two transactions never lock the same rows in opposite orders.
   const accounts = [...write.accounts].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
-  if (accounts.length > 0) {
-    const result = await sql`
+  const txs = write.transactions;
+  const { partition, position, eventsApplied } = write.checkpoint;
+  const result = await sql<{ written: number }>`
+    with written as (
       insert into account_projections (account_id, owner_name, balance, status, version, last_position, created_at, updated_at)
       select * from unnest(
         ${accounts.map((a) => a.accountId)}::uuid[], ${accounts.map((a) => a.ownerName)}::text[],
@@ -55,29 +68,34 @@ export async function writeProjection(db: Kysely<LedgerDatabase>, write: Project
       on conflict (account_id) do update set
         owner_name = excluded.owner_name, balance = excluded.balance, status = excluded.status,
         version = excluded.version, last_position = excluded.last_position, updated_at = excluded.updated_at
-      where account_projections.version < excluded.version`.execute(db);
-    const written = Number(result.numAffectedRows ?? 0n);
-    if (written !== accounts.length) {
-      throw new LedgerflowError('STALE_WRITE', `version guard refused ${accounts.length - written} of ${accounts.length} account rows: another writer got there first`, {
-        retryable: true,
-      });
-    }
-  }
-  const txs = write.transactions;
-  if (txs.length > 0) {
-    await sql`
+      where account_projections.version < excluded.version
+      returning 1
+    ), transactions as (
       insert into transaction_projections (transaction_id, account_id, type, amount, balance_after, position, occurred_at)
       select * from unnest(
         ${txs.map((t) => t.transactionId)}::uuid[], ${txs.map((t) => t.accountId)}::uuid[], ${txs.map((t) => t.type)}::text[],
         ${txs.map((t) => formatMoney(t.amount))}::numeric[], ${txs.map((t) => formatMoney(t.balanceAfter))}::numeric[],
-        ${txs.map((t) => t.position.toString())}::bigint[], ${txs.map((t) => t.occurredAt)}::timestamptz[])`.execute(db);
+        ${txs.map((t) => t.position.toString())}::bigint[], ${txs.map((t) => t.occurredAt)}::timestamptz[])
+    ), checkpoint as (
+      insert into projection_checkpoints (projection, partition, position, events_applied, updated_at)
+      values (${ACCOUNTS_PROJECTION}, ${partition}, ${position.toString()}::bigint, ${eventsApplied}, now())
+      on conflict (projection, partition) do update set
+        position = greatest(projection_checkpoints.position, excluded.position),
+        events_applied = projection_checkpoints.events_applied + excluded.events_applied,
+        updated_at = now()
+    )
+    select (select count(*) from written)::int as written${nextTimeout(options.nextStatementTimeoutMs)}`.execute(db);
+  const written = result.rows[0]?.written ?? 0;
+  if (written !== accounts.length) {
+    throw new LedgerflowError('STALE_WRITE', `version guard refused ${accounts.length - written} of ${accounts.length} account rows: another writer got there first`, {
+      retryable: true,
+    });
   }
-  const { partition, position, eventsApplied } = write.checkpoint;
-  await sql`
-    insert into projection_checkpoints (projection, partition, position, events_applied, updated_at)
-    values (${ACCOUNTS_PROJECTION}, ${partition}, ${position.toString()}::bigint, ${eventsApplied}, now())
-    on conflict (projection, partition) do update set
-      position = greatest(projection_checkpoints.position, excluded.position),
-      events_applied = projection_checkpoints.events_applied + excluded.events_applied,
-      updated_at = now()`.execute(db);
+}
+
+/** The select-list tail that sets statement_timeout for the rest of the transaction, if asked. */
+function nextTimeout(ms: number | undefined): RawBuilder<unknown> {
+  if (ms === undefined) return sql``;
+  if (!Number.isInteger(ms) || ms < 0) throw new LedgerflowError('CONFIG_INVALID', `statement timeout must be a whole number of ms, got ${ms}`);
+  return sql`, set_config('statement_timeout', ${String(ms)}, true) as next_statement_timeout`;
 }

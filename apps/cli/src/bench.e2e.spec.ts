@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +23,8 @@ const positive = (value: unknown) => typeof value === 'number' && Number.isFinit
 describe('ledgerflow bench --quick (real ingest and projector processes)', () => {
   it('exits 0 and writes every figure, from verified runs only', async () => {
     const jsonFile = path.join(dir, 'bench.json');
-    await run(process.execPath, [bin, 'bench', '--quick', '--database', database, '--json-file', jsonFile], {
+    const svgFile = path.join(dir, 'chart.svg');
+    await run(process.execPath, [bin, 'bench', '--quick', '--database', database, '--json-file', jsonFile, '--svg', svgFile], {
       env: { ...process.env, DATABASE_URL: TEST_PG_ADMIN_URL, REDIS_URL: TEST_REDIS_URL, LEDGERFLOW_PARTITIONS: '4' },
       timeout: 240_000,
     });
@@ -37,7 +38,30 @@ describe('ledgerflow bench --quick (real ingest and projector processes)', () =>
       const lag = s['lag_ms'] as Record<string, number>;
       for (const k of ['p50', 'p95', 'p99', 'max']) expect(lag[k], k).toBeGreaterThanOrEqual(0);
       expect(lag['max']).toBeGreaterThan(0);
+      const warmup = s['warmup'] as { seconds: number; events: number; lag_ms: Record<string, number> };
+      expect(warmup.seconds).toBe(1);
+      expect(warmup.events).toBeGreaterThan(0);
+      expect(warmup.events).toBeLessThan(s['events'] as number);
+      for (const k of ['p50', 'p95', 'p99', 'max']) expect(warmup.lag_ms[k], `warm-up ${k}`).toBeGreaterThanOrEqual(0);
+      // Every appended event is seen projected exactly once, in some second of the series.
+      const series = s['series'] as Array<{ t_s: number; events: number }>;
+      expect(series.length).toBeGreaterThanOrEqual(3);
+      expect(series.reduce((sum, b) => sum + b.events, 0)).toBe(s['events']);
     }
+    type Counted = { events: number; series: { t_ms: number[]; applied: number[] } };
+    for (const r of [...(json['catchup']!['runs'] as unknown as Counted[]), json['baseline'] as unknown as Counted]) {
+      expect(r.series.t_ms.length).toBeGreaterThanOrEqual(2);
+      expect(r.series.t_ms.length).toBeLessThanOrEqual(200);
+      expect(r.series.applied).toHaveLength(r.series.t_ms.length);
+      expect(r.series.applied.at(-1)).toBe(r.events);
+    }
+    const svg = readFileSync(svgFile, 'utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    // One line per catch-up run, one for the baseline, p99 and p50 per steady rate.
+    expect((svg.match(/<polyline /g) ?? []).length).toBe(1 + 1 + 2 * 2);
+    for (const label of ['catch-up, 1 projector(s)', 'naive baseline (conc. ', '2,000/s p99', '10,000/s p50', 'sink ceiling', 'warm-up (first 1 s)', 'goal 50 ms at 2,000/s']) expect(svg, label).toContain(label);
+    expect(existsSync(path.join(dir, 'bench.svg'))).toBe(false); // --svg overrides the chart's default place
     expect(positive(json['baseline']!['events_per_second'])).toBe(true);
     expect(positive(json['ceiling']!['events_per_second'])).toBe(true);
     expect(json['ceiling']!['verified']).toBe(true);

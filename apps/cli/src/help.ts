@@ -49,7 +49,8 @@ One run, one seeded Zipf-skewed ledger (re-created database), four measurements:
   4. Ledgerflow steady state on a fresh store: an appender commits events at each fixed rate;
      every event's lag = first poll (every 5 ms) seeing its partition's checkpoint at or past
      its position − the time its INSERT returned (errs high by up to the poll interval).
-     Verified after each rate.
+     Verified after each rate. The events committed in the first --warmup seconds are reported
+     apart (the pipeline is still starting); lag p50…max is over the events committed after.
 Prints a table; a Ledgerflow run that does not verify makes the command refuse its figures
 (exit 1). Peak RSS is each process's VmHWM (/proc), highest over the runs.
 
@@ -61,13 +62,19 @@ Options:
   --rates LIST                steady-state append rates, events/s (default 2000,20000;
                               2000,10000 with --quick)
   --duration SEC              seconds per steady-state rate (default 60; 3 with --quick)
+  --warmup SEC                first seconds of each steady-state rate reported apart as
+                              warm-up (default 5; 1 with --quick)
   --baseline-concurrency LIST naive worker concurrencies to sweep (default 1,4,10,20;
                               1,10,20 with --quick)
   --database NAME             database to (re)create (default ledgerflow_bench; the steady
                               state uses NAME_steady)
   --seed S                    generator seed (default 42)
   --json-file FILE            also write the results as JSON (catchup, steady, baseline,
-                              ceiling, ratios, peak_rss_bytes, machine)
+                              ceiling, ratios, peak_rss_bytes, machine; throughput and lag
+                              series in summary)
+  --svg FILE                  also write an SVG chart: catch-up throughput over time against
+                              the naive baseline and the sink ceiling, steady-state lag per
+                              second against the goals (default with --json-file X.json: X.svg)
   --quick                     a small run (under a minute)`,
   migrate: `Usage: ledgerflow migrate
 

@@ -44,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       timeout: { type: 'string' },
       quick: { type: 'boolean' },
       'json-file': { type: 'string' },
+      svg: { type: 'string' },
+      warmup: { type: 'string' },
       reason: { type: 'string' },
       rates: { type: 'string' },
       duration: { type: 'string' },
@@ -81,6 +83,9 @@ async function main(argv: string[]): Promise<number> {
       const quick = Boolean(values.quick);
       const list = (value: string | undefined, fallback: string, name: string) => (value ?? fallback).split(',').map((p) => Math.max(1, int(p, 1, name)));
       const accounts = int(values.accounts, quick ? 300 : 10_000, 'accounts');
+      const jsonFile = values['json-file'];
+      // The chart goes next to the JSON unless asked elsewhere: X.json → X.svg.
+      const svgFile = values.svg ?? jsonFile?.replace(/(\.json)?$/i, '.svg');
       return runBench(config, {
         accounts,
         events: int(values.events, quick ? 10_000 : 200_000, 'events'),
@@ -89,9 +94,11 @@ async function main(argv: string[]): Promise<number> {
         seed: int(values.seed, 42, 'seed'),
         rates: list(values.rates, quick ? '2000,10000' : '2000,20000', 'rates'),
         steadySeconds: Math.max(1, int(values.duration, quick ? 3 : 60, 'duration')),
+        warmupSeconds: int(values.warmup, quick ? 1 : 5, 'warmup'),
         baselineConcurrency: list(values['baseline-concurrency'], quick ? '1,10,20' : '1,4,10,20', 'baseline-concurrency'),
         sweepEvents: accounts + (quick ? 700 : 20_000),
-        ...(values['json-file'] ? { jsonFile: values['json-file'] } : {}),
+        ...(jsonFile ? { jsonFile } : {}),
+        ...(svgFile ? { svgFile } : {}),
       });
     }
     case 'demo':

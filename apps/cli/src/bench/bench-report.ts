@@ -1,5 +1,7 @@
+import { downsample, type SeriesPoint } from './bench-series';
 import type { CatchUpResult } from './catch-up-run';
 import type { BaselineResult } from './naive-baseline';
+import type { LagPercentiles } from './lag-stats';
 import type { CeilingResult } from './sink-ceiling';
 import type { SteadyResult } from './steady-state';
 
@@ -23,6 +25,26 @@ export interface BenchFigures {
 
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
+/** A chart's worth of a count-over-time series, in columns: the JSON stays small. */
+const JSON_SERIES_POINTS = 200;
+function seriesJson(series: readonly SeriesPoint[]): { t_ms: number[]; applied: number[] } {
+  const kept = downsample(series, JSON_SERIES_POINTS);
+  return { t_ms: kept.map((p) => round(p.tMs)), applied: kept.map((p) => p.applied) };
+}
+
+function steadyJson(r: SteadyResult): Record<string, unknown> {
+  return {
+    rate: r.rate,
+    achieved_rate: round(r.achievedRate),
+    seconds: round(r.seconds, 3),
+    events: r.events,
+    lag_ms: r.lagMs,
+    warmup: { seconds: r.warmup.seconds, events: r.warmup.events, lag_ms: r.warmup.lagMs },
+    series: r.series.map((b) => ({ t_s: b.tS, events: b.events, p50: b.p50, p99: b.p99, max: b.max })),
+    verified: r.verified,
+  };
+}
+
 /** Runs of Ledgerflow that did not verify (their figures must not be reported). */
 export function unverifiedRuns(f: Pick<BenchFigures, 'catchup' | 'steady'>): string[] {
   return [...f.catchup.filter((r) => !r.verified).map((r) => `catch-up with ${r.projectors} projector(s): ${r.mismatches} mismatches`), ...f.steady.filter((r) => !r.verified).map((r) => `steady state at ${r.rate}/s: ${r.mismatches} mismatches`)];
@@ -38,15 +60,16 @@ export function benchJson(f: BenchFigures, machine: MachineInfo, options: object
     catchup: {
       events_per_second: round(best.eventsPerSecond),
       projectors: best.projectors,
-      runs: f.catchup.map((r) => ({ projectors: r.projectors, events: r.events, seconds: round(r.seconds, 3), events_per_second: round(r.eventsPerSecond), verified: r.verified })),
+      runs: f.catchup.map((r) => ({ projectors: r.projectors, events: r.events, seconds: round(r.seconds, 3), events_per_second: round(r.eventsPerSecond), verified: r.verified, series: seriesJson(r.series) })),
     },
-    steady: f.steady.map((r) => ({ rate: r.rate, achieved_rate: round(r.achievedRate), seconds: round(r.seconds, 3), events: r.events, lag_ms: r.lagMs, verified: r.verified })),
+    steady: f.steady.map(steadyJson),
     baseline: {
       events_per_second: round(f.baseline.best.eventsPerSecond),
       concurrency: f.baseline.best.concurrency,
       events: f.baseline.best.events,
       seconds: round(f.baseline.best.seconds, 3),
       failed_jobs: f.baseline.best.failed,
+      series: seriesJson(f.baseline.best.series),
       sweep: f.baseline.sweep.map((r) => ({ concurrency: r.concurrency, events: r.events, events_per_second: round(r.eventsPerSecond) })),
     },
     ceiling: { events_per_second: round(f.ceiling.eventsPerSecond), connections: f.ceiling.connections, batch_size: f.ceiling.batchSize, events: f.ceiling.events, seconds: round(f.ceiling.seconds, 3), verified: f.ceiling.verified },
@@ -67,8 +90,12 @@ export function benchTable(f: BenchFigures): string {
   row(`sink ceiling (unnest, ${f.ceiling.connections} connections)`, f.ceiling.eventsPerSecond);
   lines.push(`Ledgerflow is ${(best.eventsPerSecond / f.baseline.best.eventsPerSecond).toFixed(1)}× the naive baseline and ${((100 * best.eventsPerSecond) / f.ceiling.eventsPerSecond).toFixed(0)}% of the sink ceiling`);
   if (f.steady.length > 0) {
-    lines.push('', 'steady state    rate   achieved   lag p50    p95     p99     max (ms)');
-    for (const s of f.steady) lines.push(`${''.padEnd(12)} ${n(s.rate).padStart(7)}   ${n(s.achievedRate).padStart(8)}   ${[s.lagMs.p50, s.lagMs.p95, s.lagMs.p99, s.lagMs.max].map((v) => n(v).padStart(6)).join('  ')}`);
+    const lags = (l: LagPercentiles) => [l.p50, l.p95, l.p99, l.max].map((v) => n(v).padStart(6)).join('  ');
+    lines.push('', 'steady state    rate   achieved   lag p50    p95     p99     max (ms; after the warm-up)');
+    for (const s of f.steady) {
+      lines.push(`${''.padEnd(12)} ${n(s.rate).padStart(7)}   ${n(s.achievedRate).padStart(8)}   ${lags(s.lagMs)}`);
+      lines.push(`${`  warm-up (first ${s.warmup.seconds} s)`.padEnd(34)}${lags(s.warmup.lagMs)}`);
+    }
   }
   lines.push('', `peak RSS: ${Object.entries(f.peakRssBytes).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(0)} MiB`).join(', ')}`);
   return lines.join('\n');

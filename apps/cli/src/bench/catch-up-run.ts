@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
+import { downsample, type SeriesPoint } from './bench-series';
 import { readPeakRss } from './peak-rss';
 
 export interface CatchUpResult {
@@ -16,7 +17,12 @@ export interface CatchUpResult {
   readonly mismatches: number;
   /** Peak RSS (VmHWM) of each process of the run, by name (`ingest`, `projector-0`, …). */
   readonly peakRssBytes: Record<string, number | null>;
+  /** Events applied over time (ms since the first projected event), at most SERIES_POINTS samples. */
+  readonly series: readonly SeriesPoint[];
 }
+
+/** Enough for a chart of a minutes-long run; a 50 ms poll would give thousands. */
+const SERIES_POINTS = 400;
 
 /**
  * Projects an already-filled event store from scratch with ingest and `projectors` projector
@@ -37,12 +43,12 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
     const apps = [startApp('ingest', env, path.join(logDir, 'ingest.log'))];
     for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `projector-${i}.log`)));
     try {
-      const { firstAt, lastAt } = await timeProjection(pool, total, options.timeoutMs, () => apps.every((child) => child.exitCode === null && child.signalCode === null));
+      const { firstAt, lastAt, series } = await timeProjection(pool, total, options.timeoutMs, () => apps.every((child) => child.exitCode === null && child.signalCode === null));
       const seconds = (lastAt - firstAt) / 1000;
       // Read while the processes live: VmHWM is the high-water mark of their whole life.
       const peakRssBytes = Object.fromEntries(apps.map((child, i) => [i === 0 ? 'ingest' : `projector-${i - 1}`, readPeakRss(child.pid)]));
       const report = await verifyReadModels(db);
-      return { projectors: options.projectors, events: total, seconds, eventsPerSecond: total / seconds, verified: report.total === 0, mismatches: report.total, peakRssBytes };
+      return { projectors: options.projectors, events: total, seconds, eventsPerSecond: total / seconds, verified: report.total === 0, mismatches: report.total, peakRssBytes, series: downsample(series, SERIES_POINTS) };
     } finally {
       await Promise.all(apps.map((child) => stopApp(child)));
       await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]);
@@ -52,14 +58,17 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
   }
 }
 
-async function timeProjection(pool: pg.Pool, total: number, timeoutMs: number, alive: () => boolean): Promise<{ firstAt: number; lastAt: number }> {
+/** Polls the applied count until it reaches `total`, keeping every poll from the first projected event on. */
+async function timeProjection(pool: pg.Pool, total: number, timeoutMs: number, alive: () => boolean): Promise<{ firstAt: number; lastAt: number; series: SeriesPoint[] }> {
   const deadline = Date.now() + timeoutMs;
   let firstAt = 0;
+  const series: SeriesPoint[] = [];
   for (;;) {
     const applied = Number((await pool.query<{ n: string }>('select coalesce(sum(events_applied), 0) as n from projection_checkpoints')).rows[0]!.n);
     const now = Date.now();
     if (applied > 0 && firstAt === 0) firstAt = now;
-    if (applied >= total) return { firstAt: firstAt || now, lastAt: now };
+    if (firstAt !== 0) series.push({ tMs: now - firstAt, applied });
+    if (applied >= total) return { firstAt: firstAt || now, lastAt: now, series };
     if (now > deadline) throw new Error(`catch-up timed out: ${applied} of ${total} events projected`);
     if (!alive()) throw new Error(`catch-up: a pipeline process exited early (${applied} of ${total} events projected); see .ledgerflow/bench/*.log`);
     await new Promise((r) => setTimeout(r, 50));

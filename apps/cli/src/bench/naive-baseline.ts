@@ -3,6 +3,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
+import { downsample, type SeriesPoint } from './bench-series';
 import { applyEventNaively } from './naive-apply';
 
 /** One timed drain of the naive architecture. */
@@ -12,7 +13,14 @@ export interface NaiveRun {
   readonly failed: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
+  /** Jobs finished over time (ms since the worker started), at most SERIES_POINTS samples. */
+  readonly series: readonly SeriesPoint[];
 }
+
+/** As the catch-up's series: enough for a chart. */
+const SERIES_POINTS = 400;
+/** Sampling the in-process counter costs nothing next to the jobs; 50 ms matches the catch-up's poll. */
+const SAMPLE_MS = 50;
 
 /** The naive baseline: the concurrency sweep and the full run with its winner. */
 export interface BaselineResult {
@@ -87,6 +95,8 @@ async function timeDrain(pool: pg.Pool, options: BaselineOptions, concurrency: n
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const startedAt = Date.now();
+  const series: SeriesPoint[] = [{ tMs: 0, applied: 0 }];
+  const sampler = setInterval(() => series.push({ tMs: Date.now() - startedAt, applied: done }), SAMPLE_MS);
   const workerConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const worker = new Worker<JobEvent>(QUEUE, (job) => applyEventNaively(pool, { ...job.data, position: BigInt(job.data.position) }), {
     connection: workerConnection,
@@ -105,7 +115,9 @@ async function timeDrain(pool: pg.Pool, options: BaselineOptions, concurrency: n
   if (total === 0) finish();
   await finished;
   const seconds = (Date.now() - startedAt) / 1000;
+  clearInterval(sampler);
+  series.push({ tMs: seconds * 1000, applied: total });
   await worker.close();
   workerConnection.disconnect();
-  return { concurrency, events: total, failed, seconds, eventsPerSecond: total / seconds };
+  return { concurrency, events: total, failed, seconds, eventsPerSecond: total / seconds, series: downsample(series, SERIES_POINTS) };
 }

@@ -6,7 +6,8 @@ import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
 import { recreateDatabase } from '../shared/database-admin';
 import { migrateDatabase } from '../shared/migrate-database';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
-import { percentiles, type LagPercentiles } from './lag-stats';
+import { lagBuckets, splitAtCommit, type LagBucket } from './lag-series';
+import type { LagPercentiles } from './lag-stats';
 import { LagTracker } from './lag-tracker';
 import { generateLedger } from './ledger-generator';
 import { readPeakRss } from './peak-rss';
@@ -18,7 +19,12 @@ export interface SteadyResult {
   readonly achievedRate: number;
   readonly seconds: number;
   readonly events: number;
+  /** Lag of the events committed after the warm-up: the steady state proper. */
   readonly lagMs: LagPercentiles;
+  /** The events committed in the first `seconds` of the run (JIT, pools, projectors settling). */
+  readonly warmup: { readonly seconds: number; readonly events: number; readonly lagMs: LagPercentiles };
+  /** Lag and throughput per second of observation, from the first commit. */
+  readonly series: readonly LagBucket[];
   readonly verified: boolean;
   readonly mismatches: number;
   readonly peakRssBytes: Record<string, number | null>;
@@ -35,6 +41,8 @@ interface SteadyOptions {
   readonly seed: number;
   readonly rate: number;
   readonly seconds: number;
+  /** Seconds from the first commit whose events count as warm-up, not steady state. */
+  readonly warmupSeconds: number;
   readonly env: Record<string, string | undefined>;
 }
 
@@ -43,7 +51,8 @@ const POLL_MS = 5;
 /**
  * Runs the live pipeline (ingest + projectors) on a fresh, empty event store while an appender
  * commits a seeded ledger at a fixed rate, measuring every event's commit-to-projection lag
- * (see LagTracker); then waits for the tail and verifies.
+ * (see LagTracker); then waits for the tail and verifies. The events committed in the first
+ * `warmupSeconds` are reported apart: the pipeline is still starting then.
  */
 export async function runSteadyState(options: SteadyOptions): Promise<SteadyResult> {
   await recreateDatabase(options.databaseUrl);
@@ -58,13 +67,13 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
   try {
     await waitForSlot(pool, options.slot, 60_000);
     const total = Math.round(options.rate * options.seconds);
-    const tracker = new LagTracker();
+    const tracker = new LagTracker(total);
     let appending = true;
     const more = () => {
       const dead = apps.find((child) => child.exitCode !== null || child.signalCode !== null);
       // A crashed process would otherwise only show as a timeout two minutes later.
       if (dead) throw new Error(`steady state: a pipeline process exited early (${dead.exitCode ?? dead.signalCode}); see .ledgerflow/bench/steady-*.log`);
-      return appending || tracker.lags.length < tracker.appendedCount;
+      return appending || tracker.observedCount < tracker.appendedCount;
     };
     const poller = pollCheckpoints(pool, tracker, more, Date.now() + options.seconds * 1000 + 120_000);
     poller.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
@@ -75,7 +84,10 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
     await poller;
     const peakRssBytes = Object.fromEntries(apps.map((child, i) => [i === 0 ? 'ingest' : `projector-${i - 1}`, readPeakRss(child.pid)]));
     const report = await verifyReadModels(db);
-    return { rate: options.rate, achievedRate, seconds, events: tracker.appendedCount, lagMs: percentiles(tracker.lags), verified: report.total === 0, mismatches: report.total, peakRssBytes };
+    const { before, after } = splitAtCommit(tracker.observedMs, tracker.lags, options.warmupSeconds * 1000);
+    const warmup = { seconds: options.warmupSeconds, events: before.events, lagMs: before.lagMs };
+    const series = lagBuckets(tracker.observedMs, tracker.lags);
+    return { rate: options.rate, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes };
   } finally {
     await Promise.all(apps.map((child) => stopApp(child)));
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]).catch(() => undefined);
@@ -97,7 +109,7 @@ async function waitForSlot(pool: pg.Pool, slot: string, timeoutMs: number): Prom
 
 async function pollCheckpoints(pool: pg.Pool, tracker: LagTracker, more: () => boolean, deadline: number): Promise<void> {
   while (more()) {
-    if (Date.now() > deadline) throw new Error(`steady state: ${tracker.appendedCount - tracker.lags.length} events still unprojected at the deadline`);
+    if (Date.now() > deadline) throw new Error(`steady state: ${tracker.appendedCount - tracker.observedCount} events still unprojected at the deadline`);
     const r = await pool.query<{ partition: number; position: string }>(`select partition, position from projection_checkpoints where projection = 'accounts'`);
     tracker.observe(new Map(r.rows.map((row) => [row.partition, Number(row.position)])), Date.now());
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { createDb, verifyReadModels } from '@ledgerflow/sinks';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { benchJson, benchTable, unverifiedRuns, type BenchFigures } from '../bench/bench-report';
+import { renderBenchChart } from '../bench/bench-chart';
+import { benchChartInput } from '../bench/bench-chart-input';
+import { benchJson, benchTable, unverifiedRuns, type BenchFigures, type MachineInfo } from '../bench/bench-report';
 import { runCatchUp, type CatchUpResult } from '../bench/catch-up-run';
 import { loadAllEvents } from '../bench/load-events';
 import { machineInfo } from '../bench/machine-info';
@@ -24,12 +26,22 @@ export interface BenchOptions {
   /** Steady-state append rates (events/s), each held for `steadySeconds`. */
   readonly rates: number[];
   readonly steadySeconds: number;
+  /** Seconds at the start of each steady-state run reported apart, as warm-up. */
+  readonly warmupSeconds: number;
   /** Worker concurrencies the naive baseline's sweep tries. */
   readonly baselineConcurrency: number[];
   /** Events each sweep step drains (the winner then drains them all). */
   readonly sweepEvents: number;
   readonly jsonFile?: string;
+  /** Where to write the SVG chart (throughput and lag over time). */
+  readonly svgFile?: string;
 }
+
+/** Issue 6's freshness targets: p99 lag at 2,000 and 20,000 appended events/s. */
+const LAG_GOALS_MS = new Map([
+  [2000, 50],
+  [20_000, 100],
+]);
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
@@ -43,7 +55,8 @@ function withDatabase(base: string, name: string): string {
  * `ledgerflow bench`: on one seeded ledger, in one run, Ledgerflow's catch-up (per projector
  * count), the naive baseline (a BullMQ job and a transaction per event, best concurrency of a
  * sweep) and the sink ceiling (the same rows written straight with unnest upserts); then
- * Ledgerflow live at fixed append rates with per-event lag. Prints a table, optionally JSON.
+ * Ledgerflow live at fixed append rates with per-event lag. Prints a table, optionally JSON and
+ * an SVG chart of throughput and lag over time.
  * Figures from a Ledgerflow run that did not verify are refused (exit 1, no JSON figures).
  */
 export async function runBench(config: CliConfig, options: BenchOptions): Promise<number> {
@@ -64,14 +77,24 @@ export async function runBench(config: CliConfig, options: BenchOptions): Promis
     mergePeaks(peakRssBytes, { cli: process.resourceUsage().maxRSS * 1024 });
     const figures: BenchFigures = { catchup, steady, baseline, ceiling, peakRssBytes };
     console.log(benchTable(figures));
-    if (options.jsonFile) {
-      writeFileSync(options.jsonFile, `${JSON.stringify(benchJson(figures, await machineInfo(pool, redis), options), null, 2)}\n`);
-      console.log(`\nwrote ${options.jsonFile}`);
-    }
+    if (options.jsonFile || options.svgFile) writeOutputs(figures, await machineInfo(pool, redis), options);
     return 0;
   } finally {
     redis.disconnect();
     await pool.end();
+  }
+}
+
+function writeOutputs(figures: BenchFigures, machine: MachineInfo, options: BenchOptions): void {
+  if (options.jsonFile) {
+    writeFileSync(options.jsonFile, `${JSON.stringify(benchJson(figures, machine, options), null, 2)}\n`);
+    console.log(`\nwrote ${options.jsonFile}`);
+  }
+  if (options.svgFile) {
+    const command = ['ledgerflow', ...process.argv.slice(2)].join(' ');
+    const context = { date: new Date().toISOString().slice(0, 10), cores: machine.cores, command, lagGoalsMs: LAG_GOALS_MS };
+    writeFileSync(options.svgFile, renderBenchChart(benchChartInput(figures, context)));
+    console.log(`wrote ${options.svgFile}`);
   }
 }
 
@@ -153,9 +176,11 @@ async function steadyRuns(config: CliConfig, redis: Redis, options: BenchOptions
       seed: options.seed + 1,
       rate,
       seconds: options.steadySeconds,
+      warmupSeconds: options.warmupSeconds,
       env: config.env,
     });
-    console.log(`achieved ${n(r.achievedRate)}/s, lag p50 ${n(r.lagMs.p50)} p95 ${n(r.lagMs.p95)} p99 ${n(r.lagMs.p99)} max ${n(r.lagMs.max)} ms, verify ${r.verified ? 'OK' : `FAILED (${r.mismatches})`}`);
+    const w = r.warmup.lagMs;
+    console.log(`achieved ${n(r.achievedRate)}/s, lag after the warm-up p50 ${n(r.lagMs.p50)} p95 ${n(r.lagMs.p95)} p99 ${n(r.lagMs.p99)} max ${n(r.lagMs.max)} ms (first ${r.warmup.seconds} s: p99 ${n(w.p99)} max ${n(w.max)} ms), verify ${r.verified ? 'OK' : `FAILED (${r.mismatches})`}`);
     results.push(r);
   }
   return results;

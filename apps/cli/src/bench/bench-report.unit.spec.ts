@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { benchFigures } from '../testing/bench-figures.fixture';
+import { benchJson, benchTable } from './bench-report';
+
+const machine = { cores: 2, cpu_model: 'x', memory_bytes: 1, platform: 'linux', versions: {} };
+
+describe('benchJson', () => {
+  it('reports the steady lag after the warm-up, the warm-up apart, and the per-second series', () => {
+    const json = benchJson(benchFigures(), machine, {}) as { steady: Array<Record<string, unknown>> };
+    const s = json.steady[0]!;
+    expect(s['lag_ms']).toEqual({ p50: 15, p95: 30, p99: 60, max: 120 });
+    expect(s['warmup']).toEqual({ seconds: 5, events: 10_000, lag_ms: { p50: 225, p95: 450, p99: 900, max: 1800 } });
+    const series = s['series'] as Array<Record<string, unknown>>;
+    expect(series).toHaveLength(10);
+    expect(series[0]).toEqual({ t_s: 0, events: 2000, p50: 20, p99: 60, max: 90 });
+    expect(series[3]).toEqual({ t_s: 3, events: 0, p50: null, p99: null, max: null });
+  });
+
+  it('summarises the catch-up and baseline series in columns of at most 200 points', () => {
+    const json = benchJson(benchFigures(), machine, {}) as { catchup: { runs: Array<{ series: { t_ms: number[]; applied: number[] } }> }; baseline: { series: { t_ms: number[]; applied: number[] } } };
+    const run = json.catchup.runs[0]!.series;
+    expect(run.t_ms).toHaveLength(101); // 5 s polled every 50 ms: under the limit, kept whole
+    expect(run.applied.at(-1)).toBe(200_000);
+    const baseline = json.baseline.series;
+    expect(baseline.t_ms).toHaveLength(200);
+    expect(baseline.applied).toHaveLength(200);
+    expect([baseline.t_ms[0], baseline.t_ms.at(-1)]).toEqual([0, 55_000]);
+  });
+});
+
+describe('benchTable', () => {
+  it('prints a warm-up line under each steady-state rate', () => {
+    const lines = benchTable(benchFigures()).split('\n');
+    const at = lines.findIndex((l) => /^\s+2,000\s+2,000\s+15\s+30\s+60\s+120$/.test(l));
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {2}warm-up \(first 5 s\)\s+225\s+450\s+900\s+1,800$/);
+  });
+});

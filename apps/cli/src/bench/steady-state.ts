@@ -66,6 +66,7 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
   for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `steady-projector-${i}.log`)));
   try {
     await waitForSlot(pool, options.slot, 60_000);
+    await waitForFleet(pool, options.projectors, options.partitions, 60_000);
     const total = Math.round(options.rate * options.seconds);
     const tracker = new LagTracker(total);
     let appending = true;
@@ -105,6 +106,26 @@ async function waitForSlot(pool: pg.Pool, slot: string, timeoutMs: number): Prom
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`steady state: the ingest did not open slot ${slot} within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Steady state means the pipeline is running: every projector has joined and the partitions
+ * are shared fairly. Appending before that would time the fleet's start-up (processes
+ * booting, locks taken, shares rebalanced), which is not what this run measures.
+ */
+async function waitForFleet(pool: pg.Pool, projectors: number, partitions: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await pool.query<{ members: number; owned: number; most: number; least: number }>(
+      `select count(*)::int as members, coalesce(sum(cardinality(partitions)), 0)::int as owned,
+              coalesce(max(cardinality(partitions)), 0)::int as most, coalesce(min(cardinality(partitions)), 0)::int as least
+       from projector_members where heartbeat_at > now() - interval '5 seconds'`,
+    );
+    const f = r.rows[0]!;
+    if (f.members === projectors && f.owned === partitions && f.most - f.least <= 1) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`steady state: the ${projectors} projector(s) did not share the ${partitions} partitions within ${timeoutMs / 1000} s`);
 }
 
 async function pollCheckpoints(pool: pg.Pool, tracker: LagTracker, more: () => boolean, deadline: number): Promise<void> {

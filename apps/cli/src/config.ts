@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_APP_HEAP_MB } from './shared/app-process';
 
 const schema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/ledgerflow'),
@@ -6,6 +7,7 @@ const schema = z.object({
   LEDGERFLOW_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
   LEDGERFLOW_REDIS_PREFIX: z.string().min(1).optional(),
   LEDGERFLOW_SLOT: z.string().regex(/^[a-z0-9_]{1,63}$/).optional(),
+  LEDGERFLOW_APP_HEAP_MB: z.coerce.number().int().min(64).max(65_536).default(DEFAULT_APP_HEAP_MB),
 });
 
 /** The CLI's configuration: the environment, validated once and frozen. */
@@ -15,6 +17,8 @@ export interface CliConfig {
   readonly partitions: number;
   readonly redisPrefix: string;
   readonly slotName: string;
+  /** Old-generation heap limit (MiB) of the app processes the CLI starts (`LEDGERFLOW_APP_HEAP_MB`). */
+  readonly appHeapMb: number;
   /** The environment the CLI was started with, handed to the app processes it starts. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -38,6 +42,7 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     partitions: e.LEDGERFLOW_PARTITIONS,
     redisPrefix: e.LEDGERFLOW_REDIS_PREFIX ?? `ledgerflow-${db}`,
     slotName: e.LEDGERFLOW_SLOT ?? `ledgerflow_${db.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63),
+    appHeapMb: e.LEDGERFLOW_APP_HEAP_MB,
     env: Object.freeze({ ...env }),
   });
 }

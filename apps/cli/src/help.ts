@@ -58,7 +58,7 @@ Options:
   --events M                  events to seed (default 200000; 10000 with --quick)
   --accounts N                accounts (default 10000; 300 with --quick)
   --projectors LIST           projector process counts for the catch-up (default 1,2; 1 with --quick);
-                              the steady state uses the largest
+                              the steady state uses the fastest of them
   --rates LIST                steady-state append rates, events/s (default 2000,20000;
                               2000,10000 with --quick)
   --duration SEC              seconds per steady-state rate (default 60; 3 with --quick)

@@ -29,7 +29,7 @@ const SERIES_POINTS = 400;
  * processes, timing from the first to the last projected event, then verifies. The read
  * models, checkpoints, slot and queues are reset first, so every run does the same work.
  */
-export async function runCatchUp(options: { databaseUrl: string; redis: Redis; redisPrefix: string; slot: string; partitions: number; projectors: number; timeoutMs: number; env: Record<string, string | undefined> }): Promise<CatchUpResult> {
+export async function runCatchUp(options: { databaseUrl: string; redis: Redis; redisPrefix: string; slot: string; partitions: number; projectors: number; timeoutMs: number; env: Record<string, string | undefined>; heapMb?: number }): Promise<CatchUpResult> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   const db = createDb(pool);
   try {
@@ -40,8 +40,8 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
     const total = Number((await pool.query<{ n: string }>('select count(*) as n from events')).rows[0]!.n);
     const env = { ...options.env, DATABASE_URL: options.databaseUrl, LEDGERFLOW_REDIS_PREFIX: options.redisPrefix, LEDGERFLOW_SLOT: options.slot, LEDGERFLOW_PARTITIONS: String(options.partitions), LOG_LEVEL: 'warn', LEDGERFLOW_INGEST_OPS_PORT: '0', LEDGERFLOW_PROJECTOR_OPS_PORT: '0' };
     const logDir = path.join(WORKSPACE_ROOT, '.ledgerflow', 'bench');
-    const apps = [startApp('ingest', env, path.join(logDir, 'ingest.log'))];
-    for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `projector-${i}.log`)));
+    const apps = [startApp('ingest', env, path.join(logDir, 'ingest.log'), options.heapMb)];
+    for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `projector-${i}.log`), options.heapMb));
     try {
       const { firstAt, lastAt, series } = await timeProjection(pool, total, options.timeoutMs, () => apps.every((child) => child.exitCode === null && child.signalCode === null));
       const seconds = (lastAt - firstAt) / 1000;

@@ -44,6 +44,8 @@ interface SteadyOptions {
   /** Seconds from the first commit whose events count as warm-up, not steady state. */
   readonly warmupSeconds: number;
   readonly env: Record<string, string | undefined>;
+  /** Heap limit of the app processes (see DEFAULT_APP_HEAP_MB). */
+  readonly heapMb?: number;
 }
 
 const POLL_MS = 5;
@@ -62,8 +64,8 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
   const db = createDb(pool);
   const env = { ...options.env, DATABASE_URL: options.databaseUrl, LEDGERFLOW_REDIS_PREFIX: options.redisPrefix, LEDGERFLOW_SLOT: options.slot, LEDGERFLOW_PARTITIONS: String(options.partitions), LOG_LEVEL: 'warn', LEDGERFLOW_INGEST_OPS_PORT: '0', LEDGERFLOW_PROJECTOR_OPS_PORT: '0' };
   const logDir = path.join(WORKSPACE_ROOT, '.ledgerflow', 'bench');
-  const apps = [startApp('ingest', env, path.join(logDir, 'steady-ingest.log'))];
-  for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `steady-projector-${i}.log`)));
+  const apps = [startApp('ingest', env, path.join(logDir, 'steady-ingest.log'), options.heapMb)];
+  for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `steady-projector-${i}.log`), options.heapMb));
   try {
     await waitForSlot(pool, options.slot, 60_000);
     await waitForFleet(pool, options.projectors, options.partitions, 60_000);

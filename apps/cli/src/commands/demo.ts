@@ -61,7 +61,7 @@ export async function runDemo(config: CliConfig, options: DemoOptions): Promise<
     LEDGERFLOW_PROJECTOR_OPS_PORT: '0',
   };
   const apps: Array<{ name: AppName; child: ChildProcess }> = [];
-  const start = (name: AppName, index = 0) => apps.push({ name, child: startApp(name, env, path.join(logDir, `${name}${index ? `-${index}` : ''}.log`)) });
+  const start = (name: AppName, index = 0) => apps.push({ name, child: startApp(name, env, path.join(logDir, `${name}${index ? `-${index}` : ''}.log`), config.appHeapMb) });
   start('api');
   start('ingest');
   for (let i = 0; i < options.projectors; i++) start('projector', i);

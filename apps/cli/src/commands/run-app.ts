@@ -6,7 +6,7 @@ import { startApp, type AppName } from '../shared/app-process';
  * are forwarded so SIGTERM/SIGINT drain the app; the app's exit code becomes ours.
  */
 export function runApp(config: CliConfig, app: AppName, extraEnv: Record<string, string>): Promise<number> {
-  const child = startApp(app, { ...config.env, ...extraEnv });
+  const child = startApp(app, { ...config.env, ...extraEnv }, undefined, config.appHeapMb);
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGTERM', forward);
   process.on('SIGINT', forward);

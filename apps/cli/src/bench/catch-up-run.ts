@@ -5,6 +5,7 @@ import pg from 'pg';
 import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
 import { downsample, type SeriesPoint } from './bench-series';
+import type { OnProgress } from './progress-bar';
 import { readPeakRss } from './peak-rss';
 
 export interface CatchUpResult {
@@ -29,7 +30,7 @@ const SERIES_POINTS = 400;
  * processes, timing from the first to the last projected event, then verifies. The read
  * models, checkpoints, slot and queues are reset first, so every run does the same work.
  */
-export async function runCatchUp(options: { databaseUrl: string; redis: Redis; redisPrefix: string; slot: string; partitions: number; projectors: number; timeoutMs: number; env: Record<string, string | undefined>; heapMb?: number }): Promise<CatchUpResult> {
+export async function runCatchUp(options: { databaseUrl: string; redis: Redis; redisPrefix: string; slot: string; partitions: number; projectors: number; timeoutMs: number; env: Record<string, string | undefined>; heapMb?: number; onProgress?: OnProgress }): Promise<CatchUpResult> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   const db = createDb(pool);
   try {
@@ -43,7 +44,7 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
     const apps = [startApp('ingest', env, path.join(logDir, 'ingest.log'), options.heapMb)];
     for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `projector-${i}.log`), options.heapMb));
     try {
-      const { firstAt, lastAt, series } = await timeProjection(pool, total, options.timeoutMs, () => apps.every((child) => child.exitCode === null && child.signalCode === null));
+      const { firstAt, lastAt, series } = await timeProjection(pool, total, options.timeoutMs, () => apps.every((child) => child.exitCode === null && child.signalCode === null), options.onProgress);
       const seconds = (lastAt - firstAt) / 1000;
       // Read while the processes live: VmHWM is the high-water mark of their whole life.
       const peakRssBytes = Object.fromEntries(apps.map((child, i) => [i === 0 ? 'ingest' : `projector-${i - 1}`, readPeakRss(child.pid)]));
@@ -59,7 +60,7 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
 }
 
 /** Polls the applied count until it reaches `total`, keeping every poll from the first projected event on. */
-async function timeProjection(pool: pg.Pool, total: number, timeoutMs: number, alive: () => boolean): Promise<{ firstAt: number; lastAt: number; series: SeriesPoint[] }> {
+async function timeProjection(pool: pg.Pool, total: number, timeoutMs: number, alive: () => boolean, onProgress?: OnProgress): Promise<{ firstAt: number; lastAt: number; series: SeriesPoint[] }> {
   const deadline = Date.now() + timeoutMs;
   let firstAt = 0;
   const series: SeriesPoint[] = [];
@@ -68,6 +69,7 @@ async function timeProjection(pool: pg.Pool, total: number, timeoutMs: number, a
     const now = Date.now();
     if (applied > 0 && firstAt === 0) firstAt = now;
     if (firstAt !== 0) series.push({ tMs: now - firstAt, applied });
+    onProgress?.(applied, total);
     if (applied >= total) return { firstAt: firstAt || now, lastAt: now, series };
     if (now > deadline) throw new Error(`catch-up timed out: ${applied} of ${total} events projected`);
     if (!alive()) throw new Error(`catch-up: a pipeline process exited early (${applied} of ${total} events projected); see .ledgerflow/bench/*.log`);

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
 import { downsample, type SeriesPoint } from './bench-series';
+import type { OnProgress } from './progress-bar';
 import { applyEventNaively } from './naive-apply';
 
 /** One timed drain of the naive architecture. */
@@ -37,6 +38,8 @@ interface BaselineOptions {
   readonly sweepEvents: number;
   /** Per-step progress for the terminal. */
   readonly onRun?: (run: NaiveRun, phase: 'sweep' | 'full') => void;
+  /** Jobs finished so far in the run under way, sampled with the series. */
+  readonly onProgress?: OnProgress;
 }
 
 const QUEUE = 'naive-events';
@@ -96,7 +99,10 @@ async function timeDrain(pool: pg.Pool, options: BaselineOptions, concurrency: n
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const startedAt = Date.now();
   const series: SeriesPoint[] = [{ tMs: 0, applied: 0 }];
-  const sampler = setInterval(() => series.push({ tMs: Date.now() - startedAt, applied: done }), SAMPLE_MS);
+  const sampler = setInterval(() => {
+    series.push({ tMs: Date.now() - startedAt, applied: done });
+    options.onProgress?.(done, total);
+  }, SAMPLE_MS);
   const workerConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const worker = new Worker<JobEvent>(QUEUE, (job) => applyEventNaively(pool, { ...job.data, position: BigInt(job.data.position) }), {
     connection: workerConnection,

@@ -9,6 +9,7 @@ import { deleteKeysWithPrefix } from '../shared/redis-keys';
 import { lagBuckets, splitAtCommit, type LagBucket } from './lag-series';
 import type { LagPercentiles } from './lag-stats';
 import { LagTracker } from './lag-tracker';
+import type { OnProgress } from './progress-bar';
 import { generateLedger } from './ledger-generator';
 import { readPeakRss } from './peak-rss';
 import { appendAtRate } from './steady-appender';
@@ -46,6 +47,8 @@ interface SteadyOptions {
   readonly env: Record<string, string | undefined>;
   /** Heap limit of the app processes (see DEFAULT_APP_HEAP_MB). */
   readonly heapMb?: number;
+  /** Events projected so far out of those the run appends. */
+  readonly onProgress?: OnProgress;
 }
 
 const POLL_MS = 5;
@@ -78,7 +81,7 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
       if (dead) throw new Error(`steady state: a pipeline process exited early (${dead.exitCode ?? dead.signalCode}); see .ledgerflow/bench/steady-*.log`);
       return appending || tracker.observedCount < tracker.appendedCount;
     };
-    const poller = pollCheckpoints(pool, tracker, more, Date.now() + options.seconds * 1000 + 120_000);
+    const poller = pollCheckpoints(pool, tracker, more, Date.now() + options.seconds * 1000 + 120_000, (done) => options.onProgress?.(done, total));
     poller.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
     const startedAt = Date.now();
     const achievedRate = await appendAtRate(pool, generateLedger({ accounts: options.accounts, events: total, seed: options.seed }), { rate: options.rate, total, partitions: options.partitions, tracker });
@@ -130,11 +133,12 @@ async function waitForFleet(pool: pg.Pool, projectors: number, partitions: numbe
   throw new Error(`steady state: the ${projectors} projector(s) did not share the ${partitions} partitions within ${timeoutMs / 1000} s`);
 }
 
-async function pollCheckpoints(pool: pg.Pool, tracker: LagTracker, more: () => boolean, deadline: number): Promise<void> {
+async function pollCheckpoints(pool: pg.Pool, tracker: LagTracker, more: () => boolean, deadline: number, onProgress: (observed: number) => void): Promise<void> {
   while (more()) {
     if (Date.now() > deadline) throw new Error(`steady state: ${tracker.appendedCount - tracker.observedCount} events still unprojected at the deadline`);
     const r = await pool.query<{ partition: number; position: string }>(`select partition, position from projection_checkpoints where projection = 'accounts'`);
     tracker.observe(new Map(r.rows.map((row) => [row.partition, Number(row.position)])), Date.now());
+    onProgress(tracker.observedCount);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

@@ -12,6 +12,7 @@ import { runNaiveBaseline, type BaselineResult } from '../bench/naive-baseline';
 import { mergePeaks } from '../bench/peak-rss';
 import { seedLedger } from '../bench/seed-ledger';
 import { runSinkCeiling } from '../bench/sink-ceiling';
+import { terminalProgress } from '../bench/progress-bar';
 import { runSteadyState, type SteadyResult } from '../bench/steady-state';
 import type { CliConfig } from '../config';
 import { recreateDatabase } from '../shared/database-admin';
@@ -112,9 +113,11 @@ async function seed(databaseUrl: string, options: BenchOptions): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const started = Date.now();
   try {
-    const seeded = await seedLedger(pool, options, (done) => process.stdout.write(`\rseeding the event store: ${n(done)} / ${n(options.events)}`));
+    const progress = terminalProgress('seeding the event store');
+    const seeded = await seedLedger(pool, options, (done) => progress.update(done, options.events));
+    progress.end();
     await pool.query('analyze');
-    console.log(`\nseeded ${n(seeded)} events over ${n(options.accounts)} accounts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`seeded ${n(seeded)} events over ${n(options.accounts)} accounts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await pool.end();
   }
@@ -123,7 +126,8 @@ async function seed(databaseUrl: string, options: BenchOptions): Promise<void> {
 async function catchUps(config: CliConfig, databaseUrl: string, redis: Redis, options: BenchOptions): Promise<CatchUpResult[]> {
   const results: CatchUpResult[] = [];
   for (const projectors of options.projectors) {
-    process.stdout.write(`Ledgerflow catch-up with ${projectors} projector process(es)… `);
+    const label = `Ledgerflow catch-up with ${projectors} projector process(es)`;
+    const progress = terminalProgress(label);
     const result = await runCatchUp({
       databaseUrl,
       redis,
@@ -134,8 +138,9 @@ async function catchUps(config: CliConfig, databaseUrl: string, redis: Redis, op
       timeoutMs: 600_000,
       env: config.env,
       heapMb: config.appHeapMb,
-    });
-    console.log(`${n(result.eventsPerSecond)} events/s (${result.seconds.toFixed(1)} s), verify ${result.verified ? 'OK' : `FAILED (${result.mismatches})`}`);
+      onProgress: progress.update,
+    }).finally(progress.end);
+    console.log(`${label}… ${n(result.eventsPerSecond)} events/s (${result.seconds.toFixed(1)} s), verify ${result.verified ? 'OK' : `FAILED (${result.mismatches})`}`);
     results.push(result);
   }
   return results;
@@ -147,13 +152,18 @@ async function baselineAndCeiling(config: CliConfig, databaseUrl: string, option
   const db = createDb(pool);
   try {
     const events = await loadAllEvents(db);
+    const progress = terminalProgress('naive baseline');
     const baseline = await runNaiveBaseline(events, {
       databaseUrl,
       redisUrl: config.redisUrl,
       redisPrefix: `ledgerflow-${options.database}-naive`,
       concurrencies: options.baselineConcurrency,
       sweepEvents: options.sweepEvents,
-      onRun: (r, phase) => console.log(`naive baseline ${phase === 'sweep' ? 'sweep' : 'full run'}, concurrency ${r.concurrency}: ${n(r.eventsPerSecond)} events/s (${n(r.events)} events${r.failed ? `, ${r.failed} failed jobs` : ''})`),
+      onProgress: progress.update,
+      onRun: (r, phase) => {
+        progress.end();
+        console.log(`naive baseline ${phase === 'sweep' ? 'sweep' : 'full run'}, concurrency ${r.concurrency}: ${n(r.eventsPerSecond)} events/s (${n(r.events)} events${r.failed ? `, ${r.failed} failed jobs` : ''})`);
+      },
     });
     const ceiling = await runSinkCeiling(databaseUrl, events, { connections: 2, batchSize: 1000 });
     const verified = (await verifyReadModels(db)).total === 0;
@@ -168,7 +178,8 @@ async function steadyRuns(config: CliConfig, redis: Redis, options: BenchOptions
   const results: SteadyResult[] = [];
   const name = `${options.database}_steady`;
   for (const rate of options.rates) {
-    process.stdout.write(`Ledgerflow steady state at ${n(rate)} events/s for ${options.steadySeconds} s (${projectors} projector(s))… `);
+    const label = `Ledgerflow steady state at ${n(rate)} events/s for ${options.steadySeconds} s (${projectors} projector(s))`;
+    const progress = terminalProgress(label);
     const r = await runSteadyState({
       databaseUrl: withDatabase(config.databaseUrl, name),
       redis,
@@ -183,9 +194,10 @@ async function steadyRuns(config: CliConfig, redis: Redis, options: BenchOptions
       warmupSeconds: options.warmupSeconds,
       env: config.env,
       heapMb: config.appHeapMb,
-    });
+      onProgress: progress.update,
+    }).finally(progress.end);
     const w = r.warmup.lagMs;
-    console.log(`achieved ${n(r.achievedRate)}/s, lag after the warm-up p50 ${n(r.lagMs.p50)} p95 ${n(r.lagMs.p95)} p99 ${n(r.lagMs.p99)} max ${n(r.lagMs.max)} ms (first ${r.warmup.seconds} s: p99 ${n(w.p99)} max ${n(w.max)} ms), verify ${r.verified ? 'OK' : `FAILED (${r.mismatches})`}`);
+    console.log(`${label}… achieved ${n(r.achievedRate)}/s, lag after the warm-up p50 ${n(r.lagMs.p50)} p95 ${n(r.lagMs.p95)} p99 ${n(r.lagMs.p99)} max ${n(r.lagMs.max)} ms (first ${r.warmup.seconds} s: p99 ${n(w.p99)} max ${n(w.max)} ms), verify ${r.verified ? 'OK' : `FAILED (${r.mismatches})`}`);
     results.push(r);
   }
   return results;

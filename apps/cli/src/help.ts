@@ -64,8 +64,9 @@ Options:
   --duration SEC              seconds per steady-state rate (default 60; 3 with --quick)
   --warmup SEC                first seconds of each steady-state rate reported apart as
                               warm-up (default 5; 1 with --quick)
-  --baseline-concurrency LIST naive worker concurrencies to sweep (default 1,4,10,20;
-                              1,10,20 with --quick)
+  --baseline-concurrency LIST naive worker concurrencies to sweep (default 1,4,10,20,50;
+                              1,10,20 with --quick); a winner at the end of the list is
+                              flagged: widen the sweep
   --database NAME             database to (re)create (default ledgerflow_bench; the steady
                               state uses NAME_steady)
   --seed S                    generator seed (default 42)

@@ -165,6 +165,8 @@ async function baselineAndCeiling(config: CliConfig, databaseUrl: string, option
         console.log(`naive baseline ${phase === 'sweep' ? 'sweep' : 'full run'}, concurrency ${r.concurrency}: ${n(r.eventsPerSecond)} events/s (${n(r.events)} events${r.failed ? `, ${r.failed} failed jobs` : ''})`);
       },
     });
+    // A winner at the edge of the sweep may not be the baseline's best: say so rather than flatter Ledgerflow.
+    if (baseline.best.concurrency === Math.max(...options.baselineConcurrency)) console.log(`note: the naive baseline was fastest at the highest concurrency tried (${baseline.best.concurrency}); a wider --baseline-concurrency sweep may find it faster`);
     const ceiling = await runSinkCeiling(databaseUrl, events, { connections: 2, batchSize: 1000 });
     const verified = (await verifyReadModels(db)).total === 0;
     console.log(`sink ceiling (unnest upserts, 2 connections): ${n(ceiling.eventsPerSecond)} events/s, rows verify ${verified ? 'OK' : 'FAILED'}`);

@@ -178,6 +178,8 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
     pinned,
     logger,
     circuit,
+    // The batch limit also bounds each statement a batch runs outside a transaction.
+    statementTimeoutMs: config.batchTimeoutMs,
     startWorker: consumerFactory({ config, logger, onFailures, counters, metrics, tracer: options.tracer, circuit, beforeCommit: options.beforeCommit }),
   });
   const unregisterGauges = registerGauges(metrics.gaugeSources());

@@ -35,6 +35,8 @@ export interface FleetMemberOptions {
    * `abandon` drops the partition and closes that connection (a consumer stuck on it).
    */
   readonly startWorker: (partition: number, db: Kysely<LedgerDatabase>, abandon: (reason: Error) => void) => Promise<PartitionWorker>;
+  /** statement_timeout of the partition connections (see LeaseConnectOptions). */
+  readonly statementTimeoutMs?: number;
 }
 
 interface Owned {
@@ -246,6 +248,7 @@ export class FleetMember {
       databaseUrl: this.#options.databaseUrl,
       applicationName: memberAppName(this.memberId),
       onLost: (l, err) => this.#drop(l, err),
+      ...(this.#options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: this.#options.statementTimeoutMs }),
     });
     if (!lease) return;
     let worker: PartitionWorker;

@@ -12,6 +12,11 @@ export interface LeaseConnectOptions {
   readonly applicationName: string;
   /** Called once when the connection fails or ends while the lease is held (not after close). */
   readonly onLost: (lease: PartitionLease, err: unknown) => void;
+  /**
+   * The connection's statement_timeout (ms): the server-side limit of every statement written
+   * through it, the batch statements outside a transaction included. None without.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /** Bounds how long acquiring waits for an unreachable server. */
@@ -59,6 +64,7 @@ export class PartitionLease {
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
     });
     let lease: PartitionLease | undefined;
     const onLost = (err: unknown) => {

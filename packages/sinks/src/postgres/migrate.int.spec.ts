@@ -30,6 +30,7 @@ describe('migrateToLatest', () => {
       ['0001-schema', 'Success'],
       ['0002-fleet', 'Success'],
       ['0003-dead-letters', 'Success'],
+      ['0004-write-guard', 'Success'],
     ]);
     const second = await migrateToLatest(t.db as Kysely<unknown>);
     expect(second.error).toBeUndefined();

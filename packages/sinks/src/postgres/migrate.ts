@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import { schema0001 } from './migrations/0001-schema';
 import { fleet0002 } from './migrations/0002-fleet';
 import { deadLetters0003 } from './migrations/0003-dead-letters';
+import { writeGuard0004 } from './migrations/0004-write-guard';
 
 /** The publication every pipeline on this database reads. */
 export const EVENTS_PUBLICATION = 'ledgerflow_events';
@@ -10,7 +11,7 @@ export const EVENTS_PUBLICATION = 'ledgerflow_events';
 export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001-schema': schema0001, '0002-fleet': fleet0002, '0003-dead-letters': deadLetters0003 }) },
+    provider: { getMigrations: async () => ({ '0001-schema': schema0001, '0002-fleet': fleet0002, '0003-dead-letters': deadLetters0003, '0004-write-guard': writeGuard0004 }) },
     migrationTableName: 'ledgerflow_migrations',
     migrationLockTableName: 'ledgerflow_migrations_lock',
   });

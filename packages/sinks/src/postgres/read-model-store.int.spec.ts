@@ -135,5 +135,19 @@ describe('writeProjection / loadAccounts', () => {
     const after = await t.db.connection().execute(async (conn) => (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(conn)).rows[0]?.statement_timeout);
     expect(after).toBe('0');
   });
-});
 
+  it('refuses a whole write without a transaction around it too: the statement raises, nothing lands', async () => {
+    const D = randomUUID();
+    const before = await count('transaction_projections');
+    const error = await writeProjection(t.db, {
+      accounts: [account(D, 1, 5n, 950n), account(A, 1, 0n, 951n)],
+      transactions: [deposit(D, 5n, 5n, 950n)],
+      checkpoint: { partition: 13, position: 951n, eventsApplied: 2 },
+    }).catch((e: unknown) => e);
+    expect(isLedgerflowError(error) && error.code).toBe('STALE_WRITE');
+    expect(isLedgerflowError(error) && error.retryable).toBe(true);
+    expect((await loadAccounts(t.db, [D])).has(D)).toBe(false);
+    expect(await count('transaction_projections')).toBe(before);
+    expect(await checkpoint(13)).toBeUndefined();
+  });
+});

@@ -1,0 +1,42 @@
+import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PartitionLease } from './partition-lease';
+
+let tdb: TestDatabase;
+beforeAll(async () => {
+  tdb = await createTestDatabase('projector_partition_lease');
+});
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+const options = (statementTimeoutMs?: number) => ({
+  databaseUrl: tdb.url,
+  applicationName: 'lf-projector:lease-test',
+  onLost: () => undefined,
+  ...(statementTimeoutMs === undefined ? {} : { statementTimeoutMs }),
+});
+const statementTimeout = async (lease: PartitionLease) => (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(lease.db)).rows[0]?.statement_timeout;
+
+describe('PartitionLease', () => {
+  it('limits every statement on the partition connection when asked (the batches outside a transaction rely on it)', async () => {
+    const lease = (await PartitionLease.tryAcquire(7, options(1234)))!;
+    try {
+      expect(await statementTimeout(lease)).toBe('1234ms');
+      await expect(sql`select pg_sleep(2)`.execute(lease.db)).rejects.toMatchObject({ code: '57014' });
+    } finally {
+      await lease.release();
+    }
+  });
+
+  it('leaves the server default without one, and one holder per partition', async () => {
+    const lease = (await PartitionLease.tryAcquire(8, options()))!;
+    try {
+      expect(await statementTimeout(lease)).toBe('0');
+      expect(await PartitionLease.tryAcquire(8, options())).toBeUndefined();
+    } finally {
+      await lease.release();
+    }
+  });
+});

@@ -81,7 +81,7 @@ export async function runBench(config: CliConfig, options: BenchOptions): Promis
     mergePeaks(peakRssBytes, { bench_harness: process.resourceUsage().maxRSS * 1024 });
     const figures: BenchFigures = { catchup, steady, baseline, ceiling, peakRssBytes };
     console.log(benchTable(figures));
-    if (options.jsonFile || options.svgFile) writeOutputs(figures, await machineInfo(pool, redis), options);
+    if (options.jsonFile || options.svgFile) writeOutputs(figures, await machineInfo(pool, redis), { ...options, partitions: config.partitions, appHeapMb: config.appHeapMb });
     return 0;
   } finally {
     redis.disconnect();
@@ -89,7 +89,7 @@ export async function runBench(config: CliConfig, options: BenchOptions): Promis
   }
 }
 
-function writeOutputs(figures: BenchFigures, machine: MachineInfo, options: BenchOptions): void {
+function writeOutputs(figures: BenchFigures, machine: MachineInfo, options: BenchOptions & { readonly partitions: number; readonly appHeapMb: number }): void {
   if (options.jsonFile) {
     writeFileSync(options.jsonFile, `${JSON.stringify(benchJson(figures, machine, options), null, 2)}\n`);
     console.log(`\nwrote ${options.jsonFile}`);

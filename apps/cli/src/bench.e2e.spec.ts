@@ -68,7 +68,9 @@ describe('ledgerflow bench --quick (real ingest and projector processes)', () =>
     expect(positive(json['ratios']!['vs_baseline'])).toBe(true);
     expect(positive(json['ratios']!['vs_ceiling'])).toBe(true);
     const rss = json['peak_rss_bytes'] as Record<string, number>;
-    for (const name of ['ingest', 'projector-0', 'cli']) expect(positive(rss[name]), name).toBe(true);
+    for (const name of ['ingest', 'projector-0', 'bench_harness']) expect(positive(rss[name]), name).toBe(true);
+    // Which configuration the figures belong to.
+    expect(json['options']).toMatchObject({ partitions: expect.any(Number), appHeapMb: expect.any(Number) });
     const machine = json['machine'] as unknown as { cores: number; memory_bytes: number; versions: Record<string, string> };
     expect(positive(machine.cores) && positive(machine.memory_bytes)).toBe(true);
     expect(Object.keys(machine.versions)).toEqual(expect.arrayContaining(['node', 'postgres', 'redis', 'bullmq']));

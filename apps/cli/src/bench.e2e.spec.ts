@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { TEST_PG_ADMIN_URL, TEST_REDIS_URL, dropDatabase } from '@ledgerflow/testkit';
+import { TEST_PG_ADMIN_URL, TEST_REDIS_URL, deleteRedisKeys, dropDatabase } from '@ledgerflow/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -15,6 +15,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'ledgerflow-bench-'));
 afterAll(async () => {
   await dropDatabase(database);
   await dropDatabase(`${database}_steady`);
+  await deleteRedisKeys(`ledgerflow-${database}`);
   rmSync(dir, { recursive: true, force: true });
 });
 

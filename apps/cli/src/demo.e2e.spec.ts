@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { TEST_PG_ADMIN_URL, TEST_REDIS_URL, dropDatabase } from '@ledgerflow/testkit';
+import { TEST_PG_ADMIN_URL, TEST_REDIS_URL, deleteRedisKeys, dropDatabase } from '@ledgerflow/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -11,6 +11,8 @@ const database = `lf_demo_e2e_${randomBytes(4).toString('hex')}`;
 
 afterAll(async () => {
   await dropDatabase(database);
+  // The demo keeps its state for inspection; the test does not.
+  await deleteRedisKeys(`ledgerflow-${database}`);
 });
 
 describe('ledgerflow demo (real api, ingest and projector processes)', () => {

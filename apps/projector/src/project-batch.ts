@@ -139,14 +139,8 @@ async function projectInTransaction(db: Kysely<LedgerDatabase>, partition: numbe
     const fold = foldBatch(current, plan.apply);
     const failures = [...plan.failures, ...fold.failures];
     const applied = appliedEvents(plan.apply, failures);
-    // The common batch ends with its write: the COMMIT's time limit then rides along with it.
-    const writeIsLast = failures.length === 0 && split.holds.length === 0 && !options.beforeCommit;
-    let commitLimited = false;
     if (fold.applied > 0) {
-      const nextStatementTimeoutMs = writeIsLast && timeouts ? commitLimitAfter(timeouts, performance.now() - started) : undefined;
-      const write = { accounts: fold.accounts, transactions: fold.transactions, checkpoint: { partition, position: highestPosition(applied), eventsApplied: fold.applied } };
-      await writeProjection(trx, write, nextStatementTimeoutMs === undefined ? {} : { nextStatementTimeoutMs });
-      commitLimited = nextStatementTimeoutMs !== undefined;
+      await writeProjection(trx, { accounts: fold.accounts, transactions: fold.transactions, checkpoint: { partition, position: highestPosition(applied), eventsApplied: fold.applied } });
     }
     // After the write, so that a row this batch created is marked stale too.
     const parks = parkRequests(partition, failures);
@@ -154,7 +148,7 @@ async function projectInTransaction(db: Kysely<LedgerDatabase>, partition: numbe
     await holdEvents(trx, split.holds);
     if (failures.length > 0 && options.onFailures) await options.onFailures(failures, { db: trx, partition });
     await options.beforeCommit?.({ db: trx, partition, events });
-    if (timeouts && !commitLimited) await limitCommit(trx, timeouts, performance.now() - started);
+    if (timeouts) await limitCommit(trx, timeouts, performance.now() - started);
     const stats = { applied: fold.applied, duplicates: plan.duplicates + split.duplicates, repaired: plan.repaired, failures: parks.length, held: split.held };
     return { stats, applied, failureCodes: parks.map((p) => p.cause.code) };
   });

@@ -6,7 +6,7 @@ export type { VersionRange } from './postgres/event-store-reads';
 export { ACCOUNTS_PROJECTION, STALE_WRITE_SQLSTATE, loadAccounts, writeProjection } from './postgres/read-model-store';
 export { loadBatchStart } from './postgres/batch-start';
 export type { BatchStart } from './postgres/batch-start';
-export type { ProjectionWrite, WriteProjectionOptions } from './postgres/read-model-store';
+export type { ProjectionWrite } from './postgres/read-model-store';
 export { verifyReadModels } from './postgres/verify';
 export type { VerifyReport } from './postgres/verify';
 export { PROJECTOR_APP_NAME_PREFIX, PROJECTOR_LOCK_NAMESPACE, readPipelineStatus } from './postgres/pipeline-status';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_MONEY_MINOR, isLedgerflowError, type AccountRow, type TransactionRow } from '@ledgerflow/cdc-core';
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNTS_PROJECTION, loadAccounts, writeProjection, type ProjectionWrite } from './read-model-store';
 
@@ -124,16 +123,6 @@ describe('writeProjection / loadAccounts', () => {
     expect((await loadAccounts(t.db, [C])).has(C)).toBe(false);
     expect(await count('transaction_projections')).toBe(before);
     expect(await checkpoint(11)).toBeUndefined();
-  });
-
-  it('sets the time limit of the statements after the write in the same round trip, for the transaction only', async () => {
-    const shown = await t.db.transaction().execute(async (trx) => {
-      await writeProjection(trx, { accounts: [], transactions: [], checkpoint: { partition: 12, position: 1n, eventsApplied: 0 } }, { nextStatementTimeoutMs: 1234 });
-      return (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(trx)).rows[0]?.statement_timeout;
-    });
-    expect(shown).toBe('1234ms');
-    const after = await t.db.connection().execute(async (conn) => (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(conn)).rows[0]?.statement_timeout);
-    expect(after).toBe('0');
   });
 
   it('refuses a whole write without a transaction around it too: the statement raises, nothing lands', async () => {

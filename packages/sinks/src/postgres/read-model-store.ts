@@ -1,5 +1,5 @@
 import { LedgerflowError, formatMoney, parseNumeric, type AccountRow, type TransactionRow } from '@ledgerflow/cdc-core';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from './database';
 
 /** The projection name under which the account and transaction read models checkpoint. */
@@ -53,16 +53,6 @@ export interface ProjectionWrite {
   readonly checkpoint: { readonly partition: number; readonly position: bigint; readonly eventsApplied: number };
 }
 
-/** Options of `writeProjection`. */
-export interface WriteProjectionOptions {
-  /**
-   * Sets the transaction's `statement_timeout` (as SET LOCAL) for the statements after this
-   * write, in the same round trip: a caller whose next statement is COMMIT gives the COMMIT its
-   * own time limit without a statement of its own.
-   */
-  readonly nextStatementTimeoutMs?: number;
-}
-
 /**
  * Writes a folded batch in ONE statement (one round trip): a version-guarded upsert of the
  * account rows, the transaction rows and the partition checkpoint, as data-modifying CTEs over
@@ -71,7 +61,7 @@ export interface WriteProjectionOptions {
  * LF409): nothing of it lands, with or without a transaction around it, and this throws a
  * retryable STALE_WRITE.
  */
-export async function writeProjection(db: Kysely<LedgerDatabase>, write: ProjectionWrite, options: WriteProjectionOptions = {}): Promise<void> {
+export async function writeProjection(db: Kysely<LedgerDatabase>, write: ProjectionWrite): Promise<void> {
   // Sorted ids: two transactions never lock the same rows in opposite orders.
   const accounts = [...write.accounts].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
   const txs = write.transactions;
@@ -103,7 +93,7 @@ export async function writeProjection(db: Kysely<LedgerDatabase>, write: Project
         events_applied = projection_checkpoints.events_applied + excluded.events_applied,
         updated_at = now()
     )
-    select ledgerflow_refuse_stale_write(${accounts.length}, (select count(*) from written)::int)${nextTimeout(options.nextStatementTimeoutMs)}`
+    select ledgerflow_refuse_stale_write(${accounts.length}, (select count(*) from written)::int)`
     .execute(db)
     .catch((err: unknown) => {
       throw isStaleWrite(err) ? new LedgerflowError('STALE_WRITE', (err as Error).message, { retryable: true, cause: err }) : err;
@@ -113,11 +103,4 @@ export async function writeProjection(db: Kysely<LedgerDatabase>, write: Project
 /** The version guard's refusal, raised by the write statement itself (migration 0004). */
 function isStaleWrite(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === STALE_WRITE_SQLSTATE;
-}
-
-/** The select-list tail that sets statement_timeout for the rest of the transaction, if asked. */
-function nextTimeout(ms: number | undefined): RawBuilder<unknown> {
-  if (ms === undefined) return sql``;
-  if (!Number.isInteger(ms) || ms < 0) throw new LedgerflowError('CONFIG_INVALID', `statement timeout must be a whole number of ms, got ${ms}`);
-  return sql`, set_config('statement_timeout', ${String(ms)}, true) as next_statement_timeout`;
 }

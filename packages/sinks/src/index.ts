@@ -19,3 +19,6 @@ export { MAX_SKIP_REASON_LENGTH, skipEvent } from './postgres/skip-event';
 export type { SkipResult } from './postgres/skip-event';
 export { redriveParkedAccount } from './postgres/redrive';
 export type { AccountReplay, RedriveOptions, RedriveResult, ReplayOutcome } from './postgres/redrive';
+export { DEFAULT_STATEMENT_NAME_POLICY, StatementNames } from './postgres/statement-names';
+export type { StatementNamePolicy } from './postgres/statement-names';
+export { preparingQuery } from './postgres/prepared-query';

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { isLedgerflowError } from '@ledgerflow/cdc-core';
+import { loadAccounts, loadBatchStart, writeProjection } from '@ledgerflow/sinks';
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -58,5 +60,18 @@ describe('SingleClientPool', () => {
     expect(isLedgerflowError(error, 'TRANSIENT_FAILURE')).toBe(true);
     expect(isRetryableError(error)).toBe(true);
     expect((await client.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it("runs the batch's repeated statements prepared on its connection", async () => {
+    const db = singleClientDb(new SingleClientPool(client));
+    const accountId = randomUUID();
+    for (let version = 1; version <= 3; version++) {
+      const account = { accountId, ownerName: 'ada', balance: 100n * BigInt(version), status: 'active' as const, version, lastPosition: BigInt(version), createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z' };
+      await loadBatchStart(db, [accountId]);
+      await writeProjection(db, { accounts: [account], transactions: [], checkpoint: { partition: 3, position: BigInt(version), eventsApplied: 1 } });
+    }
+    const { rows } = await client.query<{ statement: string }>('select statement from pg_prepared_statements order by name');
+    expect(rows.map((r) => r.statement.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['select ids.id,', 'with written']) // loadBatchStart, writeProjection;
+    expect((await loadAccounts(db, [accountId])).get(accountId)?.balance).toBe(300n);
   });
 });

@@ -1,5 +1,5 @@
 import { LedgerflowError } from '@ledgerflow/cdc-core';
-import type { LedgerDatabase } from '@ledgerflow/sinks';
+import { preparingQuery, type LedgerDatabase } from '@ledgerflow/sinks';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 
@@ -9,14 +9,18 @@ import type pg from 'pg';
  * through the very connection that holds the partition's advisory lock: if that connection is
  * terminated (we were fenced off) or dies, the write fails with it instead of committing
  * without the lock. The pool never reconnects and never closes the client; its owner does.
+ * Statements it runs again and again go as prepared statements (preparingQuery).
  */
 export class SingleClientPool implements PostgresPool {
   readonly #client: pg.Client;
+  /** The client's query, preparing the partition's hot statements (they repeat every batch). */
+  readonly #query: PostgresPoolClient['query'];
   #tail: Promise<void> = Promise.resolve();
   #ended = false;
 
   constructor(client: pg.Client) {
     this.#client = client;
+    this.#query = preparingQuery(client) as PostgresPoolClient['query'];
   }
 
   async connect(): Promise<PostgresPoolClient> {
@@ -29,10 +33,9 @@ export class SingleClientPool implements PostgresPool {
       // Retryable: the partition moved on; whoever owns it now will project the batch.
       throw new LedgerflowError('TRANSIENT_FAILURE', 'the partition lock connection is closed (partition dropped or released)', { retryable: true });
     }
-    const client = this.#client;
     let released = false;
     return {
-      query: ((...args: Parameters<pg.Client['query']>) => (client.query as (...a: unknown[]) => unknown)(...args)) as PostgresPoolClient['query'],
+      query: this.#query,
       release: () => {
         if (released) return;
         released = true;

@@ -1,0 +1,29 @@
+import type pg from 'pg';
+import { StatementNames, type StatementNamePolicy } from './statement-names';
+
+/** The query function Kysely's PostgresDialect calls on a borrowed connection. */
+export type PoolClientQuery = pg.Client['query'];
+
+/**
+ * Wraps a connection's `query` so that the texts it runs again and again (with parameters)
+ * run as named, server-side prepared statements (StatementNames decides which). Everything
+ * else passes through untouched: parameterless text keeps the simple protocol (so
+ * `begin; select …` stays one round trip), and config objects and cursors are the caller's.
+ *
+ * One wrapper per connection: prepared names live in a server session. Not for a
+ * transaction-pooling proxy (PgBouncer in transaction mode) in front of the server, which
+ * may run the next execution on a session that never saw the statement.
+ */
+export function preparingQuery(client: pg.Client, policy?: StatementNamePolicy): PoolClientQuery {
+  const names = new StatementNames(policy);
+  // Looked up at each call, not bound once: instrumentation may wrap the client's method later.
+  const query = (...args: unknown[]): unknown => (client.query as (...a: unknown[]) => unknown).apply(client, args);
+  return ((...args: unknown[]) => {
+    const [text, values] = args;
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && args.length === 2) {
+      const name = names.nameFor(text);
+      if (name !== undefined) return query({ name, text, values });
+    }
+    return query(...args);
+  }) as PoolClientQuery;
+}

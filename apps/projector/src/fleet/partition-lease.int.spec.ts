@@ -39,4 +39,14 @@ describe('PartitionLease', () => {
       await lease.release();
     }
   });
+
+  it('plans every execution of its prepared batch statements anew (no generic plan from an empty table)', async () => {
+    const lease = (await PartitionLease.tryAcquire(9, options()))!;
+    try {
+      const { rows } = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(lease.db);
+      expect(rows[0]?.plan_cache_mode).toBe('force_custom_plan');
+    } finally {
+      await lease.release();
+    }
+  });
 });

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerDatabase } from './database';
-import { preparingQuery } from './prepared-query';
+import { CUSTOM_PLANS_OPTION, preparingQuery } from './prepared-query';
+import { loadBatchStart } from './batch-start';
 import { loadAccounts } from './read-model-store';
 
 let t: TestDatabase;
@@ -68,5 +70,36 @@ describe('preparingQuery', () => {
       for (const q of texts) await q.execute(db);
     }
     expect(await prepared()).toEqual(['lf_1', 'lf_2', 'lf_3', 'lf_4']); // maxPrepared = 4
+  });
+});
+
+describe('CUSTOM_PLANS_OPTION', () => {
+  /** The plan `lf_1` (loadBatchStart, prepared on its second use) runs with once the table has grown. */
+  async function batchReadPlan(connectionOptions: string | undefined): Promise<string> {
+    const c = new pg.Client({ connectionString: t.url, ...(connectionOptions ? { options: connectionOptions } : {}) });
+    await c.connect();
+    try {
+      await c.query('create temporary table account_projections (like public.account_projections including all)');
+      await c.query('create temporary table parked_accounts (like public.parked_accounts including all)');
+      const query = preparingQuery(c);
+      const pool = { connect: async () => ({ query, release: () => undefined }), end: async () => undefined };
+      const tdb = new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool: pool as never }) });
+      const id = '00000000-0000-4000-8000-000000000002';
+      const grow = (rows: number) => c.query(`insert into account_projections select gen_random_uuid(), 'x', 1, 'active', 1, g, now(), now() from generate_series(1, ${rows}) g`);
+      // Prepared and run while the read model is small: PostgreSQL settles on a generic plan after five runs.
+      await grow(50);
+      for (let i = 0; i < 8; i++) await loadBatchStart(tdb, [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()]);
+      await grow(20_000);
+      const { rows } = await c.query<{ 'QUERY PLAN': string }>(`explain execute lf_1('{${id}}')`);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await c.end();
+    }
+  }
+
+  it('keeps a statement prepared on a small table from scanning the whole table once it has grown', async () => {
+    expect(await batchReadPlan(CUSTOM_PLANS_OPTION)).not.toMatch(/Seq Scan on account_projections/);
+    // What it prevents: the generic plan made while the table was small.
+    expect(await batchReadPlan(undefined)).toMatch(/Seq Scan on account_projections/);
   });
 });

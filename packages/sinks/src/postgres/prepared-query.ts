@@ -1,6 +1,17 @@
 import type pg from 'pg';
 import { StatementNames, type StatementNamePolicy } from './statement-names';
 
+/**
+ * Startup option of a connection whose queries go through preparingQuery: a prepared statement
+ * is still planned at every execution, for its actual parameters. A generic plan, which
+ * PostgreSQL would otherwise settle on after five executions, is made once from the table
+ * statistics of that moment: prepared while the read model was nearly empty, the batch read's
+ * plan seq-scanned account_projections on every batch once it held 10,000 rows (and ANALYZE,
+ * whose new statistics would re-plan it, may be late or, with autovacuum off, never come).
+ * Skipping the parse keeps most of the gain (decision 010).
+ */
+export const CUSTOM_PLANS_OPTION = '-c plan_cache_mode=force_custom_plan';
+
 /** The query function Kysely's PostgresDialect calls on a borrowed connection. */
 export type PoolClientQuery = pg.Client['query'];
 
@@ -10,7 +21,8 @@ export type PoolClientQuery = pg.Client['query'];
  * else passes through untouched: parameterless text keeps the simple protocol (so
  * `begin; select …` stays one round trip), and config objects and cursors are the caller's.
  *
- * One wrapper per connection: prepared names live in a server session. Not for a
+ * One wrapper per connection: prepared names live in a server session, which should be opened
+ * with CUSTOM_PLANS_OPTION. Not for a
  * transaction-pooling proxy (PgBouncer in transaction mode) in front of the server, which
  * may run the next execution on a session that never saw the statement.
  */

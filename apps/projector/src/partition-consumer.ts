@@ -1,42 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { LedgerflowError, decodeBatch, isUuid, partitionQueueName, type StoredEvent } from '@ledgerflow/cdc-core';
+import { partitionQueueName, type StoredEvent } from '@ledgerflow/cdc-core';
 import type { LedgerDatabase } from '@ledgerflow/sinks';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { guardMs, guardTransaction, type BatchTimeouts } from './batch-timeouts';
+import { BatchWorker, LOCK_MS } from './batch-worker';
 import { jitteredBackoffMs } from './circuit/breaker-rules';
 import type { PostgresCircuit } from './circuit/postgres-circuit';
 import { isRetryableError } from './classify-error';
 import type { FailureHandler } from './fold-failures';
+import { readJobPayload } from './job-payload';
 import { JobLockKeeper } from './lock-keeper';
 import { withBatchSpan, type Tracer } from './observability/batch-span';
 import type { ProjectorMetrics } from './observability/projector-metrics';
 import { projectBatchOutcome, type BatchOutcome, type BeforeCommit } from './project-batch';
 import type { ProjectorCounters } from './projector-stats';
 
-/**
- * Lock period of a fetched job, renewed every half period while its batch is in hand, and
- * period of the stalled-job check. When a projector is killed its jobs' locks run out within
- * LOCK_MS, and the partition's next owner runs the check as soon as it takes over (member
- * timeout + one rebalancing step, ≤ 7 s by default) and every STALLED_INTERVAL_MS after. A
- * job is moved back once a check saw it active and a later one finds its lock gone, so the
- * jobs of a killed projector are waiting again about 9 s after the kill with the defaults,
- * inside the 10 s takeover budget. A job redelivered early is a no-op (G1): only delay matters.
- */
-const LOCK_MS = 6000;
-const STALLED_INTERVAL_MS = 2000;
-/**
- * Redelivery is a no-op (G1), so a job may stall (its projector killed) several times before
- * BullMQ gives up on it; the default of 1 would fail a batch after two crashes.
- */
-const MAX_STALLED_COUNT = 5;
-/**
- * Seconds one blocking fetch waits for a job: bounds how long `stop()` waits on an idle
- * partition, at the cost of one BZPOPMIN per idle partition per period.
- */
-const BLOCK_SECONDS = 1;
 /** Pause after an unexpected error of the fetch loop itself, so a broken Redis is not hammered. */
 const LOOP_ERROR_PAUSE_MS = 500;
 /** How often a consumer looks again while the PostgreSQL circuit is open (no I/O: a timer). */
@@ -86,6 +67,9 @@ interface Taken {
   readonly locks: JobLockKeeper;
 }
 
+/** What the last batch left in hand: the next job, taken by its last completion (or none). */
+type Carried = Job | undefined;
+
 /**
  * Consumes one partition queue with a BullMQ Worker in manual mode, one batch at a time (so
  * per-partition order is kept without BullMQ groups): take the jobs already waiting, up to
@@ -95,7 +79,7 @@ interface Taken {
 export class PartitionConsumer {
   readonly partition: number;
   readonly #options: PartitionConsumerOptions;
-  readonly #worker: Worker;
+  readonly #worker: BatchWorker;
   readonly #log: Logger;
   #stopping = false;
   /** Retryable rollbacks in a row (the retry pause grows with them). */
@@ -107,16 +91,7 @@ export class PartitionConsumer {
     this.partition = options.partition;
     this.#options = options;
     this.#log = options.logger.child({ partition: options.partition });
-    this.#worker = new Worker(partitionQueueName(options.partition), null, {
-      connection: { url: options.redisUrl, maxRetriesPerRequest: null },
-      prefix: options.prefix,
-      autorun: false,
-      concurrency: 1,
-      drainDelay: BLOCK_SECONDS,
-      lockDuration: LOCK_MS,
-      stalledInterval: STALLED_INTERVAL_MS,
-      maxStalledCount: MAX_STALLED_COUNT,
-    });
+    this.#worker = new BatchWorker(partitionQueueName(options.partition), options.redisUrl, options.prefix);
     this.#worker.on('error', (err) => this.#log.warn({ err }, 'queue worker error'));
   }
 
@@ -138,8 +113,10 @@ export class PartitionConsumer {
   }
 
   async #loop(): Promise<void> {
-    while (!this.#stopping) {
-      if (this.#options.circuit.blocked()) {
+    let carried: Carried;
+    // A job carried over is projected even when stopping: it is active under our token.
+    while (!this.#stopping || carried) {
+      if (this.#options.circuit.blocked() && !carried) {
         // PostgreSQL is down: take no jobs (they would only burn their attempts) and open no
         // transactions; the fleet loop probes the server and closes the circuit.
         await pause(CIRCUIT_WAIT_MS);
@@ -147,11 +124,13 @@ export class PartitionConsumer {
       }
       let taken: Taken | undefined;
       try {
-        taken = await this.#takeJobs();
+        taken = await this.#takeJobs(carried);
+        carried = undefined;
         this.#options.metrics.fetched(this.partition);
         if (taken.jobs.length > 0 && this.#options.circuit.blocked()) await this.#handBack(taken.jobs);
-        else if (taken.jobs.length > 0) await this.#project(taken.jobs);
+        else if (taken.jobs.length > 0) carried = await this.#project(taken.jobs, true);
       } catch (err) {
+        carried = undefined; // #takeJobs took it into the batch, which is settled or will stall back
         this.#options.metrics.fetchFailed(this.partition, err);
         this.#log.error({ err }, 'partition loop error; pausing before the next fetch');
         await pause(LOOP_ERROR_PAUSE_MS);
@@ -161,10 +140,17 @@ export class PartitionConsumer {
     }
   }
 
-  /** Blocks for a first job, then takes what is already waiting until size or time says flush. */
-  async #takeJobs(): Promise<Taken> {
+  /**
+   * Starts a batch with the job carried over from the last one, or blocks for a first job.
+   * Then takes what is already waiting until size or time says flush — but only when the first
+   * job was carried over (the queue had a backlog when the last batch ended). A job that ended
+   * a blocking wait found the queue empty a moment ago: asking again would almost always find
+   * nothing and cost a round trip per job at low rates; jobs that do arrive meanwhile are
+   * carried into the next batch by this one's completion.
+   */
+  async #takeJobs(carried: Carried): Promise<Taken> {
     const taken: Taken = { jobs: [], locks: new JobLockKeeper(this.#worker, LOCK_MS, this.#log) };
-    let job = await this.#fetch(true);
+    let job = carried ?? (await this.#fetch(true));
     const deadline = Date.now() + this.#options.flushMs;
     let events = 0;
     while (job) {
@@ -174,7 +160,7 @@ export class PartitionConsumer {
         taken.locks.add(job);
         events += read.events.length;
       }
-      if (events >= this.#options.maxBatchEvents || Date.now() >= deadline || this.#stopping) break;
+      if (!carried || events >= this.#options.maxBatchEvents || Date.now() >= deadline || this.#stopping) break;
       // An empty queue flushes at once: waiting longer would only add latency, and under load
       // jobs pile up during the previous transaction, so batches grow by themselves.
       job = await this.#fetch(false).catch((err: unknown) => {
@@ -194,15 +180,7 @@ export class PartitionConsumer {
   async #read(job: Job): Promise<TakenJob | undefined> {
     const token = job.token ?? '';
     try {
-      const batch = decodeBatch(job.data);
-      // Ids end up in uuid casts; one bad id would roll back every batch this job joins.
-      const badEvent = batch.events.findIndex((e) => !isUuid(e.streamId) || !isUuid(e.eventId) || !Number.isInteger(e.version) || e.version < 1);
-      if (badEvent >= 0) throw new LedgerflowError('JOB_PAYLOAD_INVALID', `job payload event ${badEvent} has a malformed id or version`);
-      if (batch.partition !== this.partition) {
-        // Its checkpoint would move the wrong partition; the events stay in the event store.
-        throw new LedgerflowError('JOB_PAYLOAD_INVALID', `job holds partition ${batch.partition}'s events but sits in queue ${this.#worker.name}`);
-      }
-      return { job, token, events: batch.events };
+      return { job, token, events: readJobPayload(job.data, this.partition, this.#worker.name) };
     } catch (err) {
       this.#options.counters.invalidJob();
       this.#log.error({ code: 'JOB_PAYLOAD_INVALID', jobId: job.id, err }, 'job payload cannot be read; failing it without retry');
@@ -212,7 +190,11 @@ export class PartitionConsumer {
     }
   }
 
-  async #project(taken: readonly TakenJob[]): Promise<void> {
+  /**
+   * Projects the batch and settles its jobs. After a commit, with `takeNext`, the last job's
+   * completion also takes the queue's next job, which is returned to start the next batch.
+   */
+  async #project(taken: readonly TakenJob[], takeNext: boolean): Promise<Carried> {
     const events = taken.flatMap((t) => t.events);
     const { db, onFailures, counters, metrics, tracer, timeouts, beforeCommit, circuit } = this.#options;
     const span = { partition: this.partition, queueName: this.#worker.name, jobs: taken.map((t) => t.job), events };
@@ -226,7 +208,7 @@ export class PartitionConsumer {
       metrics.rolledBack(this.partition, err);
       circuit.failed(err);
       await this.#rolledBack(taken, err, events.length);
-      return;
+      return undefined;
     }
     circuit.succeeded();
     this.#rollbacks = 0;
@@ -234,7 +216,21 @@ export class PartitionConsumer {
     metrics.committed({ partition: this.partition, events: events.length, outcome, durationSeconds, committedAtMs: Date.now() });
     counters.committed(outcome.stats, taken.length, events.length);
     this.#log.debug({ ...outcome.stats, jobs: taken.length, events: events.length }, 'batch committed');
-    await this.#settle(taken, (t) => t.job.moveToCompleted(null, t.token, false), 'complete');
+    const last = takeNext && !this.#stopping ? taken[taken.length - 1] : undefined;
+    const rest = last ? taken.slice(0, -1) : taken;
+    const [, next] = await Promise.all([this.#settle(rest, (t) => t.job.moveToCompleted(null, t.token, false), 'complete'), last ? this.#completeAndTakeNext(last) : undefined]);
+    return next;
+  }
+
+  /** Completes the batch's last job and takes the next one in the same call (see BatchWorker). */
+  async #completeAndTakeNext(last: TakenJob): Promise<Carried> {
+    try {
+      return await this.#worker.completeAndTakeNext(last.job, last.token);
+    } catch (err) {
+      // As in #settle: the job will be delivered again, a no-op (G1). Nothing was taken.
+      this.#log.warn({ jobId: last.job.id, err }, 'could not complete job; it will be redelivered');
+      return undefined;
+    }
   }
 
   /**
@@ -247,7 +243,7 @@ export class PartitionConsumer {
     const retryable = isRetryableError(err);
     if (!retryable && taken.length > 1) {
       this.#log.error({ err, jobs: taken.length, events }, 'batch rolled back; projecting its jobs one at a time');
-      for (const t of taken) await this.#project([t]);
+      for (const t of taken) await this.#project([t], false);
       return;
     }
     this.#log[retryable ? 'warn' : 'error']({ err, retryable, jobs: taken.length, events }, 'batch rolled back; handing its jobs back to BullMQ to retry');

@@ -130,7 +130,7 @@ describe('one command followed through every stage (real processes, OTLP export)
     const enqueues = spans.filter((s) => s.serviceName === 'ledgerflow-ingest' && s.name === 'ingest.enqueue' && linksTo(s, request));
     expect(enqueues).toHaveLength(1);
     const enqueue = enqueues[0]!;
-    // BullMQ's producer span (under ingest.enqueue) put its context into the job; the batch links to it.
+    // The enqueue span's context travels in the job (opts.telemetry.metadata); the batch links to it.
     const batch = spans.find((s) => s.name === 'projector.batch' && linksTo(s, request))!;
     const producerLinks = batch.links.filter((l) => l.traceId === enqueue.traceId);
     expect(producerLinks.length, JSON.stringify(batch.links)).toBeGreaterThan(0);

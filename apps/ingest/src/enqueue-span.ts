@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledgerflow/cdc-core';
-import { linksFromCarriers, traceCarrierOfMetadata, type TraceCarrier } from '@ledgerflow/metrics';
+import { formatTraceparent, linksFromCarriers, traceCarrierOfMetadata, type TraceCarrier } from '@ledgerflow/metrics';
 import type { Telemetry } from '@ledgerflow/metrics/node';
 
 /** Ledgerflow's tracer (Telemetry.tracer). */
@@ -12,10 +12,10 @@ type SpanOptions = NonNullable<Parameters<Tracer['startSpan']>[1]>;
 const PRODUCER: NonNullable<SpanOptions['kind']> = 3;
 const ERROR: Parameters<Span['setStatus']>[0]['code'] = 2;
 
-/** Name of the span of one partition's addBulk. */
+/** Name of the span of one partition's jobs in one publish. */
 export const ENQUEUE_SPAN = 'ingest.enqueue';
 
-/** What one enqueue span describes: one addBulk of one partition. */
+/** What one enqueue span describes: one partition's jobs in one publish. */
 export interface EnqueueBatch {
   readonly partition: number;
   readonly queueName: string;
@@ -36,14 +36,28 @@ export function enqueueLinks(events: readonly StoredEvent[]): ReturnType<typeof 
   return linksFromCarriers(carriersOf(events));
 }
 
+/** The `ingest.enqueue` span of one partition's jobs in a publish; the publisher ends it. */
+export interface EnqueueSpan {
+  /**
+   * BullMQ job telemetry metadata (`opts.telemetry.metadata`, W3C JSON) naming this span, for
+   * each of the partition's jobs: a projector's batch span links to it, and a BullMQ Worker with
+   * the telemetry option continues it. Undefined when nothing records the span.
+   */
+  readonly jobMetadata: string | undefined;
+  /** Ends the span, as failed when `error` is given. */
+  end(error?: unknown): void;
+}
+
+const UNTRACED: EnqueueSpan = Object.freeze({ jobMetadata: undefined, end: () => undefined });
+
 /**
- * Runs `addBulk` inside an `ingest.enqueue` span, which continues the events' traces by links
- * (a batch has many parents, so it links to them rather than picking one). The span is active
- * while `addBulk` runs, so BullMQ's own producer span (and the trace context it stores in each
- * job) and the Redis command spans hang under it. Without a tracer it just runs `addBulk`.
+ * Starts the `ingest.enqueue` span of one partition's jobs, which continues the events' traces
+ * by links (a batch has many parents, so it links to them rather than picking one). One publish
+ * adds every partition's jobs in one Redis transaction, so the spans are not made active around
+ * it; each job carries its own partition's span instead. Without a tracer it does nothing.
  */
-export async function withEnqueueSpan<T>(tracer: Tracer | undefined, batch: EnqueueBatch, addBulk: () => Promise<T>): Promise<T> {
-  if (!tracer) return addBulk();
+export function startEnqueueSpan(tracer: Tracer | undefined, batch: EnqueueBatch): EnqueueSpan {
+  if (!tracer) return UNTRACED;
   const first = batch.events[0]?.position;
   const last = batch.events[batch.events.length - 1]?.position;
   const attributes = {
@@ -55,17 +69,19 @@ export async function withEnqueueSpan<T>(tracer: Tracer | undefined, batch: Enqu
     'ledgerflow.events': batch.events.length,
     ...(first === undefined || last === undefined ? {} : { 'ledgerflow.position.first': first.toString(), 'ledgerflow.position.last': last.toString() }),
   };
-  return tracer.startActiveSpan(ENQUEUE_SPAN, { kind: PRODUCER, attributes }, async (span) => {
-    // Added after the start (samplers here do not look at links): an unsampled span parses no metadata.
-    if (span.isRecording()) span.addLinks(enqueueLinks(batch.events));
-    try {
-      return await addBulk();
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: ERROR, message: error instanceof Error ? error.message : String(error) });
-      throw error;
-    } finally {
+  const span = tracer.startSpan(ENQUEUE_SPAN, { kind: PRODUCER, attributes });
+  // Added after the start (samplers here do not look at links): an unsampled span parses no metadata.
+  const recording = span.isRecording();
+  if (recording) span.addLinks(enqueueLinks(batch.events));
+  const tracestate = span.spanContext().traceState?.serialize();
+  return {
+    jobMetadata: recording ? JSON.stringify({ traceparent: formatTraceparent(span.spanContext()), ...(tracestate ? { tracestate } : {}) }) : undefined,
+    end(error?: unknown) {
+      if (error !== undefined) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: ERROR, message: error instanceof Error ? error.message : String(error) });
+      }
       span.end();
-    }
-  });
+    },
+  };
 }

@@ -106,7 +106,7 @@ export class IngestMetrics {
     if (newest) this.#enqueued.advance(partition, newest, atMs);
   }
 
-  /** One flush (every partition's addBulk) took `seconds`. */
+  /** One flush (every partition's jobs, one Redis transaction) took `seconds`. */
   enqueueTook(seconds: number): void {
     this.#instruments.enqueueDuration.record(seconds);
   }

@@ -1,4 +1,3 @@
-import type { QueueOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { maxPosition } from './catch-up';
 import type { IngestConfig } from './config';
@@ -45,10 +44,11 @@ export interface IngestDeps {
    * without an SDK) and nothing is polled.
    */
   readonly metrics?: IngestMetrics;
-  /** Traces each partition's enqueue (`ingest.enqueue`, linked to the events' traces); no spans without. */
+  /**
+   * Traces each partition's enqueue (`ingest.enqueue`, linked to the events' traces; its context
+   * travels in the jobs); no spans without.
+   */
   readonly tracer?: Tracer;
-  /** BullMQ's `telemetry` option for the partition queues (createBullMQTelemetry()); see PublisherOptions. */
-  readonly queueTelemetry?: QueueOptions['telemetry'];
   /** Test hooks; never set in production. */
   readonly testHooks?: { readonly suppressAcks?: boolean };
 }
@@ -66,7 +66,6 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   const resources = openResources(config, logger, {
     observer: metrics,
     ...(deps.tracer ? { tracer: deps.tracer } : {}),
-    ...(deps.queueTelemetry ? { queueTelemetry: deps.queueTelemetry } : {}),
   });
   const stopPolling = deps.metrics
     ? startStatsPoller({ pool: resources.pool, slotName: config.slotName, queues: resources.publisher.queues, metrics, intervalMs: config.metricsPollMs, logger, retainedWalWarnBytes: config.retainedWalWarnBytes })

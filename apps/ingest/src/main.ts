@@ -1,7 +1,6 @@
 // Must stay the FIRST import: it starts OpenTelemetry before pg, ioredis and bullmq are loaded.
 import { boot } from './telemetry';
 import { createInstruments } from '@ledgerflow/metrics';
-import { createBullMQTelemetry } from '@ledgerflow/metrics/node';
 import { startIngest, type IngestHandle } from './ingest';
 import { IngestMetrics } from './ingest-metrics';
 import { startOps, type Ops } from './ops';
@@ -53,7 +52,6 @@ async function main(): Promise<void> {
       onFatal: () => void finish(1),
       metrics,
       tracer: telemetry.tracer,
-      queueTelemetry: createBullMQTelemetry(),
     });
   } catch (error) {
     if (aborter.signal.aborted) return void finish(0);

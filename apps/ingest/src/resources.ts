@@ -16,7 +16,7 @@ export interface IngestResources {
 }
 
 /** Observability of the publisher (see PublisherOptions); all optional. */
-export type PublisherTelemetry = Pick<PublisherOptions, 'observer' | 'tracer' | 'queueTelemetry'>;
+export type PublisherTelemetry = Pick<PublisherOptions, 'observer' | 'tracer'>;
 
 /** Opens a small PostgreSQL pool (slot checks, catch-up reads, WAL stats) and one shared Redis connection. */
 export function openResources(config: IngestConfig, logger: Logger, telemetry: PublisherTelemetry = {}): IngestResources {

@@ -49,7 +49,7 @@ export const CATALOGUE = {
   eventsEnqueued: counter('Events inside batch jobs that Redis accepted', P),
   jobsEnqueued: counter('Batch jobs added to partition queues', P),
   ingestEventsFailed: counter('Changes ingest could not decode or route', ['code']),
-  enqueueDuration: seconds('Time to add one flush of batch jobs to Redis (addBulk round trip)'),
+  enqueueDuration: seconds('Time to add one flush of batch jobs to Redis (one transaction, every partition)'),
   ingestPaused: gauge('1 while ingest stops reading because the partition queues are deeper than their bound (backpressure), else 0'),
   eventsProcessed: counter('Events delivered to the projector in committed batches (applied, duplicate or failed)', P),
   eventsApplied: counter('Events applied to the read models', P),

@@ -21,4 +21,4 @@ export { redriveParkedAccount } from './postgres/redrive';
 export type { AccountReplay, RedriveOptions, RedriveResult, ReplayOutcome } from './postgres/redrive';
 export { DEFAULT_STATEMENT_NAME_POLICY, StatementNames } from './postgres/statement-names';
 export type { StatementNamePolicy } from './postgres/statement-names';
-export { CUSTOM_PLANS_OPTION, preparingQuery } from './postgres/prepared-query';
+export { KEY_LOOKUP_PLANS_OPTION, preparingQuery } from './postgres/prepared-query';

@@ -40,11 +40,11 @@ describe('PartitionLease', () => {
     }
   });
 
-  it('plans every execution of its prepared batch statements anew (no generic plan from an empty table)', async () => {
+  it('plans its prepared batch statements as key lookups (no sequential scans)', async () => {
     const lease = (await PartitionLease.tryAcquire(9, options()))!;
     try {
-      const { rows } = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(lease.db);
-      expect(rows[0]?.plan_cache_mode).toBe('force_custom_plan');
+      const { rows } = await sql<{ enable_seqscan: string }>`show enable_seqscan`.execute(lease.db);
+      expect(rows[0]?.enable_seqscan).toBe('off');
     } finally {
       await lease.release();
     }

@@ -1,4 +1,4 @@
-import { CUSTOM_PLANS_OPTION, type LedgerDatabase } from '@ledgerflow/sinks';
+import { KEY_LOOKUP_PLANS_OPTION, type LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { PROJECTOR_LOCK_NAMESPACE } from './fleet-rules';
@@ -60,8 +60,8 @@ export class PartitionLease {
     const client = new pg.Client({
       connectionString: options.databaseUrl,
       application_name: options.applicationName,
-      // Its batch statements run prepared (SingleClientPool); each still gets a plan of its own.
-      options: CUSTOM_PLANS_OPTION,
+      // Its batch statements run prepared (SingleClientPool), and their plans must stay lookups.
+      options: KEY_LOOKUP_PLANS_OPTION,
       // Notices a silently vanished server (no RST) instead of waiting on the socket forever.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,

@@ -71,7 +71,7 @@ describe('SingleClientPool', () => {
       await writeProjection(db, { accounts: [account], transactions: [], checkpoint: { partition: 3, position: BigInt(version), eventsApplied: 1 } });
     }
     const { rows } = await client.query<{ statement: string }>('select statement from pg_prepared_statements order by name');
-    expect(rows.map((r) => r.statement.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['select ids.id,', 'with written']) // loadBatchStart, writeProjection;
+    expect(rows.map((r) => r.statement.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['select a.account_id,', 'with written']) // loadBatchStart, writeProjection;
     expect((await loadAccounts(db, [accountId])).get(accountId)?.balance).toBe(300n);
   });
 });

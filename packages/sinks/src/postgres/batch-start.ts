@@ -14,7 +14,9 @@ type Nullable<T> = { readonly [K in keyof T]: T[K] | null };
 
 /**
  * Loads the current rows of the given accounts AND whether each one is parked, in one
- * statement, so both come from one snapshot; takes no locks. A projector batch none of whose
+ * statement, so both come from one snapshot; takes no locks. Two key lookups glued by UNION
+ * ALL rather than a join, so that a prepared (generic) plan has no join method to get wrong;
+ * with KEY_LOOKUP_PLANS_OPTION each is an index lookup whatever the tables' size (decision 010). A projector batch none of whose
  * accounts is parked needs nothing more: only its own partition parks them, and a redrive only
  * touches parked accounts. A batch that meets a parked account must read again under the
  * parked rows' locks (lockParkedAccounts) before it holds events behind them.
@@ -23,15 +25,15 @@ export async function loadBatchStart(db: Kysely<LedgerDatabase>, accountIds: rea
   const accounts = new Map<string, AccountRow>();
   const parked = new Set<string>();
   if (accountIds.length === 0) return { accounts, parked };
-  const result = await sql<Nullable<AccountRecord> & { readonly id: string; readonly parked: boolean }>`
-    select ids.id, ${ACCOUNT_COLUMNS}, (p.account_id is not null) as parked
-    from unnest(${accountIds}::uuid[]) as ids(id)
-    left join account_projections a on a.account_id = ids.id
-    left join parked_accounts p on p.account_id = ids.id
-    where a.account_id is not null or p.account_id is not null`.execute(db);
+  const result = await sql<Nullable<AccountRecord> & { readonly parked: boolean; readonly parked_id: string | null }>`
+    select ${ACCOUNT_COLUMNS}, false as parked, null::uuid as parked_id
+    from account_projections a where a.account_id = any(${accountIds}::uuid[])
+    union all
+    select null::uuid, null::text, null::text, null::text, null::int, null::bigint, null::timestamptz, null::timestamptz, true, p.account_id
+    from parked_accounts p where p.account_id = any(${accountIds}::uuid[])`.execute(db);
   for (const r of result.rows) {
-    if (r.parked) parked.add(r.id);
-    if (r.account_id !== null) accounts.set(r.id, accountFromRecord(r as AccountRecord));
+    if (r.parked) parked.add(r.parked_id!);
+    else accounts.set(r.account_id!, accountFromRecord(r as AccountRecord));
   }
   return { accounts, parked };
 }

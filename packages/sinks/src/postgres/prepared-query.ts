@@ -2,15 +2,16 @@ import type pg from 'pg';
 import { StatementNames, type StatementNamePolicy } from './statement-names';
 
 /**
- * Startup option of a connection whose queries go through preparingQuery: a prepared statement
- * is still planned at every execution, for its actual parameters. A generic plan, which
- * PostgreSQL would otherwise settle on after five executions, is made once from the table
- * statistics of that moment: prepared while the read model was nearly empty, the batch read's
- * plan seq-scanned account_projections on every batch once it held 10,000 rows (and ANALYZE,
- * whose new statistics would re-plan it, may be late or, with autovacuum off, never come).
- * Skipping the parse keeps most of the gain (decision 010).
+ * Startup option of a connection whose queries go through preparingQuery and only look rows up
+ * by key (the projector's partition connections): no sequential scans. After five executions
+ * PostgreSQL plans a prepared statement once, generically, from the table statistics of that
+ * moment. Made while the read model was small, that plan seq-scanned account_projections on
+ * every batch once it held 10,000 rows, until an ANALYZE re-planned it (late, or with autovacuum
+ * off never). Without sequential scans the generic plan is an index lookup whatever the size;
+ * forcing a fresh plan per execution instead cost a third of these backends' CPU (decision 010).
+ * Statements on such a connection must not need joins whose method could go wrong the same way.
  */
-export const CUSTOM_PLANS_OPTION = '-c plan_cache_mode=force_custom_plan';
+export const KEY_LOOKUP_PLANS_OPTION = '-c enable_seqscan=off';
 
 /** The query function Kysely's PostgresDialect calls on a borrowed connection. */
 export type PoolClientQuery = pg.Client['query'];
@@ -22,7 +23,7 @@ export type PoolClientQuery = pg.Client['query'];
  * `begin; select …` stays one round trip), and config objects and cursors are the caller's.
  *
  * One wrapper per connection: prepared names live in a server session, which should be opened
- * with CUSTOM_PLANS_OPTION. Not for a
+ * with KEY_LOOKUP_PLANS_OPTION. Not for a
  * transaction-pooling proxy (PgBouncer in transaction mode) in front of the server, which
  * may run the next execution on a session that never saw the statement.
  */

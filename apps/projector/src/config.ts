@@ -14,6 +14,7 @@ const schema = z.object({
   LEDGERFLOW_REDIS_PREFIX: z.string().min(1).optional(),
   LEDGERFLOW_PROJECTOR_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(5000),
   LEDGERFLOW_PROJECTOR_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(25),
+  LEDGERFLOW_PROJECTOR_WRITERS: z.coerce.number().int().min(0).max(64).default(1),
   LEDGERFLOW_PROJECTOR_HEARTBEAT_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
   LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(6000),
   LEDGERFLOW_PROJECTOR_REBALANCE_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
@@ -52,6 +53,11 @@ export interface ProjectorConfig {
   readonly maxBatchEvents: number;
   /** A transaction takes no more jobs once its first job has waited this long. @defaultValue 25 */
   readonly flushMs: number;
+  /**
+   * Connections writing rounds of several partitions' batches (WriteRounds), partition p on
+   * writer p mod writers; 0 writes each batch through its partition's lock connection.
+   */
+  readonly writers: number;
   /** How often a member writes its heartbeat (database clock). @defaultValue 1000 */
   readonly heartbeatMs: number;
   /**
@@ -133,6 +139,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     redisPrefix: e.LEDGERFLOW_REDIS_PREFIX ?? `ledgerflow-${databaseName(e.DATABASE_URL)}`,
     maxBatchEvents: e.LEDGERFLOW_PROJECTOR_MAX_BATCH,
     flushMs: e.LEDGERFLOW_PROJECTOR_FLUSH_MS,
+    writers: e.LEDGERFLOW_PROJECTOR_WRITERS,
     heartbeatMs: e.LEDGERFLOW_PROJECTOR_HEARTBEAT_MS,
     memberTimeoutMs: e.LEDGERFLOW_PROJECTOR_MEMBER_TIMEOUT_MS,
     rebalanceMs: e.LEDGERFLOW_PROJECTOR_REBALANCE_MS,

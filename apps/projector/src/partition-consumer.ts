@@ -16,6 +16,7 @@ import { JobLockKeeper } from './lock-keeper';
 import { withBatchSpan, type Tracer } from './observability/batch-span';
 import type { ProjectorMetrics } from './observability/projector-metrics';
 import { projectBatchOutcome, type BatchOutcome, type BeforeCommit } from './project-batch';
+import type { WriteRounds } from './write-rounds';
 import type { ProjectorCounters } from './projector-stats';
 
 /** Pause after an unexpected error of the fetch loop itself, so a broken Redis is not hammered. */
@@ -53,6 +54,12 @@ export interface PartitionConsumerOptions {
   readonly abandon: (reason: Error) => void;
   /** Fault-injection seam (see ProjectBatchOptions.beforeCommit). */
   readonly beforeCommit?: BeforeCommit;
+  /**
+   * The process's write rounds and the pid of this partition's lock connection: batches then
+   * share rounds with other partitions' (WriteRounds), and only go alone when they must.
+   * Without, every batch writes through `db`.
+   */
+  readonly rounds?: { readonly writer: WriteRounds; readonly lockPid: number };
 }
 
 interface TakenJob {
@@ -196,13 +203,16 @@ export class PartitionConsumer {
    */
   async #project(taken: readonly TakenJob[], takeNext: boolean): Promise<Carried> {
     const events = taken.flatMap((t) => t.events);
-    const { db, onFailures, counters, metrics, tracer, timeouts, beforeCommit, circuit } = this.#options;
+    const { db, onFailures, counters, metrics, tracer, timeouts, beforeCommit, circuit, rounds } = this.#options;
     const span = { partition: this.partition, queueName: this.#worker.name, jobs: taken.map((t) => t.job), events };
     const started = performance.now();
     let outcome: BatchOutcome;
     try {
       const options = { onFailures, timeouts, ...(beforeCommit ? { beforeCommit } : {}) };
-      outcome = await withBatchSpan(tracer, span, () => this.#guarded(projectBatchOutcome(db, this.partition, events, options)));
+      const alone = () => projectBatchOutcome(db, this.partition, events, options);
+      // The fault-injection seam needs the batch's own transaction.
+      const project = rounds && !beforeCommit ? () => rounds.writer.project({ partition: this.partition, lockPid: rounds.lockPid, events, alone }) : alone;
+      outcome = await withBatchSpan(tracer, span, () => this.#guarded(project()));
     } catch (err) {
       counters.rolledBack();
       metrics.rolledBack(this.partition, err);

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { StoredEvent } from '@ledgerflow/cdc-core';
 import { foldBatch } from '@ledgerflow/projections';
-import { holdEvents, loadAccounts, loadBatchStart, lockParkedAccounts, parkAccounts, readVersionRanges, writeProjection, type LedgerDatabase } from '@ledgerflow/sinks';
+import { holdEvents, loadAccounts, lockParkedAccounts, parkAccounts, readVersionRanges, writeProjection, type LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
 import { appliedEvents, groupByAccount, highestPosition, planBatch, repairPlan } from './batch-plan';
-import { commitLimitAfter, limitCommit, type BatchTimeouts } from './batch-timeouts';
+import { limitCommit, type BatchTimeouts } from './batch-timeouts';
+import { projectCommonRound } from './project-round';
 import { inBatchTransaction } from './batch-transaction';
 import type { FailureHandler } from './fold-failures';
 import { parkRequests, splitParked } from './park-plan';
@@ -94,33 +95,14 @@ export async function projectBatchOutcome(
 }
 
 /**
- * The common batch, in TWO round trips and no explicit transaction: one statement reads the
- * rows and whether any account is parked, one statement writes everything (atomic by itself;
- * the version guard raises inside it). Safe without a transaction around both because nobody
- * else writes these rows meanwhile: the partition's lock is held on this very connection
- * (a fenced member's connection is terminated, so its write never runs), only this partition
- * parks its accounts, and a redrive only touches parked ones. Anything else (a parked account,
- * an event that fails, the fault-injection seam) returns undefined, and the batch is projected
+ * The common batch, in TWO round trips and no explicit transaction (projectCommonRound, for
+ * this one partition through its own lock connection). Anything else (a parked account, an
+ * event that fails, the fault-injection seam) returns undefined, and the batch is projected
  * again from the start in a transaction, which re-reads everything.
  */
 async function projectCommonBatch(db: Kysely<LedgerDatabase>, partition: number, events: readonly StoredEvent[], timeouts: BatchTimeouts | undefined): Promise<BatchOutcome | undefined> {
-  const started = performance.now();
-  const delivered = groupByAccount(events);
-  const start = await loadBatchStart(db, [...delivered.keys()]);
-  if (start.parked.size > 0) return undefined;
-  let plan = planBatch(start.accounts, delivered);
-  if (plan.gaps.length > 0) plan = repairPlan(plan, start.accounts, delivered, await readVersionRanges(db, plan.gaps));
-  const fold = foldBatch(start.accounts, plan.apply);
-  if (plan.failures.length > 0 || fold.failures.length > 0) return undefined;
-  const applied = appliedEvents(plan.apply, []);
-  if (fold.applied > 0) {
-    // The write commits as it ends: the batch limit is checked before it, and the server
-    // limits the statement itself (the lock connection's statement_timeout).
-    if (timeouts) commitLimitAfter(timeouts, performance.now() - started);
-    await writeProjection(db, { accounts: fold.accounts, transactions: fold.transactions, checkpoint: { partition, position: highestPosition(applied), eventsApplied: fold.applied } });
-  }
-  const stats = { applied: fold.applied, duplicates: plan.duplicates, repaired: plan.repaired, failures: 0, held: 0 };
-  return { stats, applied, failureCodes: [] };
+  const [outcome] = await projectCommonRound(db, [{ partition, events }], timeouts ? { timeouts } : {});
+  return outcome;
 }
 
 /** Every other batch: the whole of projectBatchOutcome's description, in one transaction. */

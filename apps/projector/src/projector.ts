@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { PostgresCircuit, type CircuitSnapshot } from './circuit/postgres-circuit';
 import type { ProjectorConfig } from './config';
 import { FleetMember } from './fleet/fleet-member';
-import { MAX_MEMBER_ID_LENGTH } from './fleet/fleet-rules';
+import { MAX_MEMBER_ID_LENGTH, PROJECTOR_LOCK_NAMESPACE, memberAppName } from './fleet/fleet-rules';
 import { logFoldFailures, type FailureHandler } from './fold-failures';
 import type { Tracer } from './observability/batch-span';
 import { ProjectorMetrics } from './observability/projector-metrics';
@@ -16,6 +16,8 @@ import { pollParkedAccounts, readCheckpoint } from './observability/status-reads
 import { PartitionConsumer } from './partition-consumer';
 import type { BeforeCommit } from './project-batch';
 import { ProjectorCounters, type ProjectorStats } from './projector-stats';
+import { WriteRounds } from './write-rounds';
+import { WriterConnection } from './writer-connection';
 
 /** How the projector is started. */
 export interface StartProjectorOptions {
@@ -97,11 +99,14 @@ interface ConsumerContext {
   readonly tracer: Tracer | undefined;
   readonly circuit: PostgresCircuit;
   readonly beforeCommit: BeforeCommit | undefined;
+  /** Write rounds, index = partition mod their count; none: each partition writes alone. */
+  readonly rounds: readonly WriteRounds[];
 }
 
 /** Starts the queue consumer of a partition just acquired, writing through its lock connection. */
-function consumerFactory({ config, logger, onFailures, counters, metrics, tracer, circuit, beforeCommit }: ConsumerContext) {
-  return async (partition: number, db: Kysely<LedgerDatabase>, abandon: (reason: Error) => void): Promise<PartitionConsumer> => {
+function consumerFactory({ config, logger, onFailures, counters, metrics, tracer, circuit, beforeCommit, rounds }: ConsumerContext) {
+  return async (partition: number, db: Kysely<LedgerDatabase>, abandon: (reason: Error) => void, lockPid: number): Promise<PartitionConsumer> => {
+    const writer = rounds.length > 0 ? rounds[partition % rounds.length] : undefined;
     // Where the previous owner left the checkpoint: the checkpointed rung before any batch of ours.
     const releaseMetrics = metrics.acquired(partition, await readCheckpoint(db, partition));
     const consumer = new PartitionConsumer({
@@ -121,6 +126,7 @@ function consumerFactory({ config, logger, onFailures, counters, metrics, tracer
       abandon,
       ...(tracer ? { tracer } : {}),
       ...(beforeCommit ? { beforeCommit } : {}),
+      ...(writer ? { rounds: { writer, lockPid } } : {}),
     });
     try {
       await consumer.start();
@@ -168,6 +174,9 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
   const metrics = new ProjectorMetrics();
   const onFailures = options.onFailures ?? logFoldFailures(logger);
   const circuit = new PostgresCircuit(config.breaker, { logger });
+  const writers = Array.from({ length: config.writers }, () => new WriterConnection({ databaseUrl: config.databaseUrl, applicationName: memberAppName(memberId), statementTimeoutMs: config.batchTimeoutMs, logger }));
+  const timeouts = { batchMs: config.batchTimeoutMs, commitMs: config.commitTimeoutMs };
+  const rounds = writers.map((writer) => new WriteRounds({ writer, lockNamespace: PROJECTOR_LOCK_NAMESPACE, timeouts, maxRoundEvents: config.maxBatchEvents, logger }));
   const member = new FleetMember({
     memberId,
     databaseUrl: config.databaseUrl,
@@ -180,7 +189,7 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
     circuit,
     // The batch limit also bounds each statement a batch runs outside a transaction.
     statementTimeoutMs: config.batchTimeoutMs,
-    startWorker: consumerFactory({ config, logger, onFailures, counters, metrics, tracer: options.tracer, circuit, beforeCommit: options.beforeCommit }),
+    startWorker: consumerFactory({ config, logger, onFailures, counters, metrics, tracer: options.tracer, circuit, beforeCommit: options.beforeCommit, rounds }),
   });
   const unregisterGauges = registerGauges(metrics.gaugeSources());
   const redis = new RedisProbe(config.redisUrl, logger);
@@ -190,6 +199,7 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
     (stopped ??= (async () => {
       await parkedPoller.stop();
       await member.stop();
+      await Promise.all(writers.map((w) => w.close()));
       unregisterGauges();
       redis.close();
       logger.info({ memberId, stats: counters.snapshot() }, 'projector stopped');

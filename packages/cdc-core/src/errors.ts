@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'ACCOUNT_NOT_PARKED',
   /** `skip` refused: the event is unknown, already applied, or opens its account. */
   'SKIP_REFUSED',
+  /** A write covering a partition whose lock its lock connection no longer holds (fenced off). */
+  'PARTITION_LOCK_LOST',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

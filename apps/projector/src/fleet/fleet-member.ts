@@ -31,10 +31,11 @@ export interface FleetMemberOptions {
   /** The process's PostgreSQL breaker: while open, steps only probe and the heartbeat skips. */
   readonly circuit: PostgresCircuit;
   /**
-   * Starts consuming a partition just acquired, writing through `db` (its lock connection);
-   * `abandon` drops the partition and closes that connection (a consumer stuck on it).
+   * Starts consuming a partition just acquired, writing through `db` (its lock connection,
+   * backend pid `lockPid`); `abandon` drops the partition and closes that connection (a
+   * consumer stuck on it).
    */
-  readonly startWorker: (partition: number, db: Kysely<LedgerDatabase>, abandon: (reason: Error) => void) => Promise<PartitionWorker>;
+  readonly startWorker: (partition: number, db: Kysely<LedgerDatabase>, abandon: (reason: Error) => void, lockPid: number) => Promise<PartitionWorker>;
   /** statement_timeout of the partition connections (see LeaseConnectOptions). */
   readonly statementTimeoutMs?: number;
 }
@@ -253,7 +254,7 @@ export class FleetMember {
     if (!lease) return;
     let worker: PartitionWorker;
     try {
-      worker = await this.#options.startWorker(partition, lease.db, (reason) => this.#drop(lease, reason));
+      worker = await this.#options.startWorker(partition, lease.db, (reason) => this.#drop(lease, reason), lease.pid);
     } catch (err) {
       await lease.release();
       throw err;

@@ -31,6 +31,7 @@ describe('migrateToLatest', () => {
       ['0002-fleet', 'Success'],
       ['0003-dead-letters', 'Success'],
       ['0004-write-guard', 'Success'],
+      ['0005-partition-fence', 'Success'],
     ]);
     const second = await migrateToLatest(t.db as Kysely<unknown>);
     expect(second.error).toBeUndefined();

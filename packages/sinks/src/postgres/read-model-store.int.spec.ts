@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_MONEY_MINOR, isLedgerflowError, type AccountRow, type TransactionRow } from '@ledgerflow/cdc-core';
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNTS_PROJECTION, loadAccounts, writeProjection, type ProjectionWrite } from './read-model-store';
+import { ACCOUNTS_PROJECTION, loadAccounts, writeProjection, writeProjections, type ProjectionWrite } from './read-model-store';
 
 let t: TestDatabase;
 
@@ -138,5 +138,36 @@ describe('writeProjection / loadAccounts', () => {
     expect((await loadAccounts(t.db, [D])).has(D)).toBe(false);
     expect(await count('transaction_projections')).toBe(before);
     expect(await checkpoint(13)).toBeUndefined();
+  });
+});
+
+describe('writeProjections', () => {
+  it("writes several partitions' rows and checkpoints in one statement, merging a partition given twice", async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await writeProjections(t.db, {
+      accounts: [account(a, 1, 500n, 101n), account(b, 1, 700n, 102n)],
+      transactions: [deposit(a, 500n, 500n, 101n)],
+      checkpoints: [
+        { partition: 40, position: 101n, eventsApplied: 1 },
+        { partition: 41, position: 102n, eventsApplied: 1 },
+        { partition: 40, position: 99n, eventsApplied: 2 },
+      ],
+    });
+    expect(await checkpoint(40)).toEqual({ position: '101', events_applied: '3' });
+    expect(await checkpoint(41)).toEqual({ position: '102', events_applied: '1' });
+    expect([...(await loadAccounts(t.db, [a, b])).values()].map((r) => r.balance).sort()).toEqual([500n, 700n]);
+  });
+
+  it('refuses everything, as retryable PARTITION_LOCK_LOST, when a fenced partition lock is not held', async () => {
+    const a = randomUUID();
+    const error = await writeProjections(t.db, {
+      accounts: [account(a, 1, 1n, 200n)],
+      transactions: [],
+      checkpoints: [{ partition: 42, position: 200n, eventsApplied: 1 }],
+      fence: { namespace: 1, holders: [{ partition: 42, pid: 1 }] },
+    }).catch((e: unknown) => e);
+    expect(isLedgerflowError(error, 'PARTITION_LOCK_LOST')).toBe(true);
+    expect((await loadAccounts(t.db, [a])).size).toBe(0);
+    expect(await checkpoint(42)).toBeUndefined();
   });
 });

@@ -8,6 +8,9 @@ export const ACCOUNTS_PROJECTION = 'accounts';
 /** SQLSTATE of ledgerflow_refuse_stale_write (migration 0004). */
 export const STALE_WRITE_SQLSTATE = 'LF409';
 
+/** SQLSTATE of ledgerflow_require_partition_locks (migration 0005). */
+export const LOCK_LOST_SQLSTATE = 'LF423';
+
 /** An account_projections row as the queries below select it (balance as text: exact). */
 export interface AccountRecord {
   readonly account_id: string;
@@ -46,26 +49,64 @@ export async function loadAccounts(db: Kysely<LedgerDatabase>, accountIds: reado
   return rows;
 }
 
+/** Where a partition's projection got to: its checkpoint row moves there. */
+export interface PartitionCheckpoint {
+  readonly partition: number;
+  readonly position: bigint;
+  readonly eventsApplied: number;
+}
+
 /** What one projector transaction writes. */
 export interface ProjectionWrite {
   readonly accounts: readonly AccountRow[];
   readonly transactions: readonly TransactionRow[];
-  readonly checkpoint: { readonly partition: number; readonly position: bigint; readonly eventsApplied: number };
+  readonly checkpoint: PartitionCheckpoint;
+}
+
+/** Partition locks a write must find held, each by the connection that took it (see writeProjections). */
+export interface PartitionFence {
+  /** The advisory lock namespace (PROJECTOR_LOCK_NAMESPACE). */
+  readonly namespace: number;
+  /** Each partition written and the backend pid of the connection holding its lock. */
+  readonly holders: readonly { readonly partition: number; readonly pid: number }[];
+}
+
+/** What one write of several partitions' batches (a projector round) writes. */
+export interface ProjectionWrites {
+  readonly accounts: readonly AccountRow[];
+  readonly transactions: readonly TransactionRow[];
+  /** One per partition; a partition given twice moves to the highest position, counting both. */
+  readonly checkpoints: readonly PartitionCheckpoint[];
+  /** Checked inside the statement when given: the write runs on none of those lock connections. */
+  readonly fence?: PartitionFence;
 }
 
 /**
- * Writes a folded batch in ONE statement (one round trip): a version-guarded upsert of the
- * account rows, the transaction rows and the partition checkpoint, as data-modifying CTEs over
- * unnest arrays, so the statement text and plan never change with the batch size. If another
- * writer moved an account past us the guard refuses the row and the statement raises (SQLSTATE
- * LF409): nothing of it lands, with or without a transaction around it, and this throws a
- * retryable STALE_WRITE.
+ * Writes a folded batch in ONE statement (one round trip): see writeProjections, which this is
+ * for one partition written through its own lock connection.
  */
 export async function writeProjection(db: Kysely<LedgerDatabase>, write: ProjectionWrite): Promise<void> {
+  await writeProjections(db, { accounts: write.accounts, transactions: write.transactions, checkpoints: [write.checkpoint] });
+}
+
+/**
+ * Writes folded batches of one or more partitions in ONE statement (one round trip): a
+ * version-guarded upsert of the account rows, the transaction rows and the partitions'
+ * checkpoints, as data-modifying CTEs over unnest arrays, so the statement text and plan never
+ * change with the batch size. If another writer moved an account past us the guard refuses the
+ * row and the statement raises (SQLSTATE LF409): nothing of it lands, with or without a
+ * transaction around it, and this throws a retryable STALE_WRITE. With a fence, a partition
+ * lock no longer held by its lock connection raises too (SQLSTATE LF423, retryable
+ * PARTITION_LOCK_LOST): a fenced-off member cannot commit through another connection either.
+ */
+export async function writeProjections(db: Kysely<LedgerDatabase>, write: ProjectionWrites): Promise<void> {
   // Sorted ids: two transactions never lock the same rows in opposite orders.
   const accounts = [...write.accounts].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
   const txs = write.transactions;
-  const { partition, position, eventsApplied } = write.checkpoint;
+  const checkpoints = mergeCheckpoints(write.checkpoints);
+  const fence = write.fence
+    ? sql`, ledgerflow_require_partition_locks(${write.fence.namespace}::int, ${write.fence.holders.map((h) => h.partition)}::int[], ${write.fence.holders.map((h) => h.pid)}::int[])`
+    : sql``;
   await sql`
     with written as (
       insert into account_projections (account_id, owner_name, balance, status, version, last_position, created_at, updated_at)
@@ -87,20 +128,33 @@ export async function writeProjection(db: Kysely<LedgerDatabase>, write: Project
         ${txs.map((t) => t.position.toString())}::bigint[], ${txs.map((t) => t.occurredAt)}::timestamptz[])
     ), checkpoint as (
       insert into projection_checkpoints (projection, partition, position, events_applied, updated_at)
-      values (${ACCOUNTS_PROJECTION}, ${partition}, ${position.toString()}::bigint, ${eventsApplied}, now())
+      select ${ACCOUNTS_PROJECTION}, c.partition, c.position, c.events_applied, now()
+      from unnest(${checkpoints.map((c) => c.partition)}::int[], ${checkpoints.map((c) => c.position.toString())}::bigint[], ${checkpoints.map((c) => c.eventsApplied)}::int[]) as c(partition, position, events_applied)
       on conflict (projection, partition) do update set
         position = greatest(projection_checkpoints.position, excluded.position),
         events_applied = projection_checkpoints.events_applied + excluded.events_applied,
         updated_at = now()
     )
-    select ledgerflow_refuse_stale_write(${accounts.length}, (select count(*) from written)::int)`
+    select ledgerflow_refuse_stale_write(${accounts.length}, (select count(*) from written)::int)${fence}`
     .execute(db)
     .catch((err: unknown) => {
-      throw isStaleWrite(err) ? new LedgerflowError('STALE_WRITE', (err as Error).message, { retryable: true, cause: err }) : err;
+      if (hasSqlState(err, STALE_WRITE_SQLSTATE)) throw new LedgerflowError('STALE_WRITE', (err as Error).message, { retryable: true, cause: err });
+      if (hasSqlState(err, LOCK_LOST_SQLSTATE)) throw new LedgerflowError('PARTITION_LOCK_LOST', (err as Error).message, { retryable: true, cause: err });
+      throw err;
     });
 }
 
-/** The version guard's refusal, raised by the write statement itself (migration 0004). */
-function isStaleWrite(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === STALE_WRITE_SQLSTATE;
+/** One checkpoint per partition (an upsert may not touch a row twice in one statement). */
+function mergeCheckpoints(checkpoints: readonly PartitionCheckpoint[]): PartitionCheckpoint[] {
+  const merged = new Map<number, PartitionCheckpoint>();
+  for (const c of checkpoints) {
+    const seen = merged.get(c.partition);
+    merged.set(c.partition, seen ? { partition: c.partition, position: seen.position > c.position ? seen.position : c.position, eventsApplied: seen.eventsApplied + c.eventsApplied } : c);
+  }
+  return [...merged.values()];
+}
+
+/** An error of the server with this SQLSTATE (the write's own refusals: migrations 0004, 0005). */
+function hasSqlState(err: unknown, sqlState: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === sqlState;
 }

@@ -63,7 +63,8 @@ Options:
                               2000,10000 with --quick)
   --duration SEC              seconds per steady-state rate (default 60; 3 with --quick)
   --warmup SEC                first seconds of each steady-state rate reported apart as
-                              warm-up (default 5; 1 with --quick)
+                              warm-up (default 10; 1 with --quick): start-up backlog
+                              (JIT, pools) drains within it on this machine
   --baseline-concurrency LIST naive worker concurrencies to sweep (default 1,4,10,20,50;
                               1,10,20 with --quick); a winner at the end of the list is
                               flagged: widen the sweep

@@ -94,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
         seed: int(values.seed, 42, 'seed'),
         rates: list(values.rates, quick ? '2000,10000' : '2000,20000', 'rates'),
         steadySeconds: Math.max(1, int(values.duration, quick ? 3 : 60, 'duration')),
-        warmupSeconds: int(values.warmup, quick ? 1 : 5, 'warmup'),
+        warmupSeconds: int(values.warmup, quick ? 1 : 10, 'warmup'),
         baselineConcurrency: list(values['baseline-concurrency'], quick ? '1,10,20' : '1,4,10,20,50', 'baseline-concurrency'),
         sweepEvents: accounts + (quick ? 700 : 20_000),
         ...(jsonFile ? { jsonFile } : {}),

@@ -89,6 +89,13 @@ export function resolvePartitions(total: number, chosen?: readonly number[]): nu
   return [...new Set(chosen)].sort((a, b) => a - b);
 }
 
+/**
+ * Batches this big write alone, through their own partition connections, in parallel: what a
+ * round saves (a read and a write per batch) is small next to such a batch, and a catch-up's
+ * batches of thousands of events would otherwise queue for one writer (decision 010).
+ */
+const ROUND_ALONE_FROM_EVENTS = 500;
+
 /** What every partition consumer of one projector shares. */
 interface ConsumerContext {
   readonly config: ProjectorConfig;
@@ -176,7 +183,7 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
   const circuit = new PostgresCircuit(config.breaker, { logger });
   const writers = Array.from({ length: config.writers }, () => new WriterConnection({ databaseUrl: config.databaseUrl, applicationName: memberAppName(memberId), statementTimeoutMs: config.batchTimeoutMs, logger }));
   const timeouts = { batchMs: config.batchTimeoutMs, commitMs: config.commitTimeoutMs };
-  const rounds = writers.map((writer) => new WriteRounds({ writer, lockNamespace: PROJECTOR_LOCK_NAMESPACE, timeouts, maxRoundEvents: config.maxBatchEvents, logger }));
+  const rounds = writers.map((writer) => new WriteRounds({ writer, lockNamespace: PROJECTOR_LOCK_NAMESPACE, timeouts, maxRoundEvents: config.maxBatchEvents, aloneFromEvents: ROUND_ALONE_FROM_EVENTS, logger }));
   const member = new FleetMember({
     memberId,
     databaseUrl: config.databaseUrl,

@@ -73,6 +73,17 @@ describe('projectCommonRound', () => {
     expect(await checkpoints()).toEqual(before);
   });
 
+  it('cannot commit once a partition lock connection was terminated (the fence of a stalled member)', async () => {
+    const lease = (await PartitionLease.tryAcquire(5, { databaseUrl: tdb.url, applicationName: 'lf-projector:fenced', onLost: () => undefined }))!;
+    const a = randomUUID();
+    await appendEvents(tdb.db, a, [created(a)]);
+    await sql`select pg_terminate_backend(${lease.pid}::int, 5000)`.execute(tdb.db);
+    const error = await projectCommonRound(await writer.db(), [{ partition: 5, lockPid: lease.pid, events: await eventsOf(a) }], { lockNamespace: PROJECTOR_LOCK_NAMESPACE, timeouts }).catch((e: unknown) => e);
+    expect(isLedgerflowError(error, 'PARTITION_LOCK_LOST')).toBe(true);
+    expect(await accountRow(tdb.db, a)).toBeUndefined();
+    await lease.close();
+  });
+
   it('leaves a batch with a parked account out (undefined) and writes the others', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
     await appendEvents(tdb.db, a, [created(a), deposited(a, '1.00')]);
@@ -92,7 +103,7 @@ describe('projectCommonRound', () => {
 });
 
 describe('WriteRounds', () => {
-  const rounds = () => new WriteRounds({ writer, lockNamespace: PROJECTOR_LOCK_NAMESPACE, timeouts, maxRoundEvents: 1000, logger });
+  const rounds = (aloneFromEvents = 1000) => new WriteRounds({ writer, lockNamespace: PROJECTOR_LOCK_NAMESPACE, timeouts, maxRoundEvents: 1000, aloneFromEvents, logger });
 
   it('gathers the batches that wait while a round is in flight into the next one, and only sends a batch alone when it must', async () => {
     const accounts = Array.from({ length: 6 }, () => randomUUID());
@@ -135,5 +146,21 @@ describe('WriteRounds', () => {
     expect(r.stats()).toEqual({ rounds: 2, batches: 3, alone: 2 });
     expect((await accountRow(tdb.db, a))?.version).toBe(1);
     expect(await accountRow(tdb.db, b)).toBeUndefined();
+  });
+
+  it('sends a batch at least aloneFromEvents big alone at once, without a round', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await appendEvents(tdb.db, a, [created(a), deposited(a, '1.00'), deposited(a, '2.00')]);
+    await appendEvents(tdb.db, b, [created(b)]);
+    const [ea, eb] = await Promise.all([eventsOf(a), eventsOf(b)]);
+    const r = rounds(3);
+    const alone: string[] = [];
+    const outcomes = await Promise.all([
+      r.project({ partition: 0, lockPid: leases[0]!.pid, events: ea, alone: () => (alone.push('a'), projectBatchOutcome(leases[0]!.db, 0, ea)) }),
+      r.project({ partition: 1, lockPid: leases[1]!.pid, events: eb, alone: () => (alone.push('b'), projectBatchOutcome(leases[1]!.db, 1, eb)) }),
+    ]);
+    expect(outcomes.map((o) => o.stats.applied)).toEqual([3, 1]);
+    expect(alone).toEqual(['a']);
+    expect(r.stats()).toEqual({ rounds: 1, batches: 1, alone: 1 });
   });
 });

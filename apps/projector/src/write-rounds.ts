@@ -26,6 +26,12 @@ export interface WriteRoundsOptions {
   readonly timeouts: BatchTimeouts;
   /** A round stops taking batches once it holds this many events. */
   readonly maxRoundEvents: number;
+  /**
+   * Batches of at least this many events go alone, at once, through their own partition
+   * connections: a round saves little on a big batch, and alone they write in parallel (a
+   * catch-up), where one writer would take them one round at a time.
+   */
+  readonly aloneFromEvents: number;
   readonly logger: Logger;
 }
 
@@ -53,13 +59,17 @@ export class WriteRounds {
     this.#options = options;
   }
 
-  /** Rounds run, batches they took, and batches of those that had to go alone, so far. */
+  /** Rounds run, batches they took, and batches that went alone (big ones, or a round's that had to), so far. */
   stats(): { readonly rounds: number; readonly batches: number; readonly alone: number } {
     return { ...this.#stats };
   }
 
-  /** Projects one partition batch, in the next round. */
+  /** Projects one partition batch, in the next round (or alone, when it is big). */
   project(request: RoundRequest): Promise<BatchOutcome> {
+    if (request.events.length >= this.#options.aloneFromEvents) {
+      this.#stats.alone++;
+      return request.alone();
+    }
     return new Promise((resolve, reject) => {
       this.#pending.push({ request, resolve, reject });
       if (!this.#running) void this.#drain();

@@ -228,19 +228,10 @@ export class PartitionConsumer {
     this.#log.debug({ ...outcome.stats, jobs: taken.length, events: events.length }, 'batch committed');
     const last = takeNext && !this.#stopping ? taken[taken.length - 1] : undefined;
     const rest = last ? taken.slice(0, -1) : taken;
-    const [, next] = await Promise.all([this.#settle(rest, (t) => t.job.moveToCompleted(null, t.token, false), 'complete'), last ? this.#completeAndTakeNext(last) : undefined]);
-    return next;
-  }
-
-  /** Completes the batch's last job and takes the next one in the same call (see BatchWorker). */
-  async #completeAndTakeNext(last: TakenJob): Promise<Carried> {
-    try {
-      return await this.#worker.completeAndTakeNext(last.job, last.token);
-    } catch (err) {
-      // As in #settle: the job will be delivered again, a no-op (G1). Nothing was taken.
-      this.#log.warn({ jobId: last.job.id, err }, 'could not complete job; it will be redelivered');
-      return undefined;
-    }
+    // As in #settle, a job that cannot be completed is delivered again, a no-op (G1).
+    const next = last && this.#worker.completeAndTakeNext(last.job, last.token).catch((err: unknown) => void this.#log.warn({ jobId: last.job.id, err }, 'could not complete job; it will be redelivered'));
+    const [, carried] = await Promise.all([this.#settle(rest, (t) => t.job.moveToCompleted(null, t.token, false), 'complete'), next]);
+    return carried ?? undefined;
   }
 
   /**

@@ -33,8 +33,8 @@ async function enqueue(events: readonly StoredEvent[], eventsPerJob = 20): Promi
   return batches;
 }
 
-async function start(partitions?: number[]): Promise<Projector> {
-  const projector = await startProjector(config, partitions ? { logger, partitions } : { logger });
+async function start(partitions?: number[], withConfig: ProjectorConfig = config): Promise<Projector> {
+  const projector = await startProjector(withConfig, partitions ? { logger, partitions } : { logger });
   running.push(projector);
   return projector;
 }
@@ -160,7 +160,8 @@ describe('projector over BullMQ', () => {
   });
 
   it('rolls a batch back on a connection failure and lets BullMQ retry it', async () => {
-    const projector = await start();
+    // Every batch through its own partition connection (no write rounds): that is the connection that fails.
+    const projector = await start(undefined, { ...config, writers: 0 });
     const id = randomUUID();
     const appliedBefore = await eventsApplied();
     const locker = await tdb.pool.connect();
@@ -190,6 +191,48 @@ describe('projector over BullMQ', () => {
       await locker.query('rollback').catch(() => undefined);
       locker.release();
     }
+    await projector.stop();
+  });
+
+  it("redoes a write round's batches alone when the writer connection fails, then writes rounds again on a new one", async () => {
+    const projector = await start();
+    const [id, later] = [randomUUID(), randomUUID()];
+    const locker = await tdb.pool.connect();
+    let writerPid: number | undefined;
+    try {
+      await locker.query('begin');
+      await locker.query('lock table account_projections in share row exclusive mode');
+      await appendEvents(tdb.db, id, [created(id), deposited(id, '3.00')]);
+      const [batch] = await enqueue((await allEvents(tdb.db)).filter((e) => e.streamId === id));
+      writerPid = await waitFor('the round to wait on the lock', async () => {
+        const r = await sql<{ pid: number }>`select pid from pg_stat_activity
+          where application_name like 'lf-projector:%' and wait_event_type = 'Lock' and datname = current_database()`.execute(tdb.db);
+        return r.rows[0]?.pid;
+      });
+      await locker.query('select pg_terminate_backend($1)', [writerPid]);
+      // The batch goes again alone, through its partition connection, which waits on the lock in turn.
+      await waitFor('the batch to wait alone', async () => {
+        const r = await sql<{ pid: number }>`select pid from pg_stat_activity
+          where application_name like 'lf-projector:%' and wait_event_type = 'Lock' and datname = current_database()`.execute(tdb.db);
+        return r.rows[0] !== undefined && r.rows[0].pid !== writerPid;
+      });
+      await locker.query('commit');
+      await waitFor('the job to complete', async () => (await queues[batch!.partition]!.getJobState(batchJobId(batch!))) === 'completed');
+      const job = await queues[batch!.partition]!.getJob(batchJobId(batch!));
+      expect(job!.attemptsMade).toBe(1); // completed on its first delivery: no BullMQ retry was needed
+      expect(projector.stats().rolledBack).toBe(0);
+      expect(await accountRow(tdb.db, id)).toMatchObject({ balance: '103.00', version: 2 });
+    } finally {
+      await locker.query('rollback').catch(() => undefined);
+      locker.release();
+    }
+    // Later batches go through a round again, on a new writer session.
+    await appendEvents(tdb.db, later, [created(later)]);
+    await enqueue((await allEvents(tdb.db)).filter((e) => e.streamId === later));
+    await waitFor('the later account to be projected', async () => (await accountRow(tdb.db, later))?.version === 1);
+    const writers = await sql<{ pid: number }>`select pid from pg_stat_activity where application_name like 'lf-projector:%' and datname = current_database()`.execute(tdb.db);
+    expect(writers.rows.map((r) => r.pid)).not.toContain(writerPid);
+    expect((await verifyReadModels(tdb.db)).total).toBe(0);
     await projector.stop();
   });
 

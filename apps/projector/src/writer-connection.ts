@@ -1,7 +1,8 @@
-import { KEY_LOOKUP_PLANS_OPTION, type LedgerDatabase } from '@ledgerflow/sinks';
+import type { LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
+import { batchWriteClient } from './fleet/batch-write-client';
 import { SingleClientPool, singleClientDb } from './fleet/single-client-pool';
 
 /** How the writer connects. */
@@ -13,8 +14,6 @@ export interface WriterConnectionOptions {
   readonly statementTimeoutMs: number;
   readonly logger: Logger;
 }
-
-const CONNECT_TIMEOUT_MS = 5000;
 
 interface Session {
   readonly client: pg.Client;
@@ -62,15 +61,7 @@ export class WriterConnection {
   async #open(): Promise<Session> {
     void this.#session?.client.end().catch(() => undefined);
     const { databaseUrl, applicationName, statementTimeoutMs, logger } = this.#options;
-    const client = new pg.Client({
-      connectionString: databaseUrl,
-      application_name: applicationName,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      statement_timeout: statementTimeoutMs,
-      options: KEY_LOOKUP_PLANS_OPTION,
-    });
+    const client = batchWriteClient({ databaseUrl, applicationName, statementTimeoutMs });
     const session: Session = { client, db: singleClientDb(new SingleClientPool(client)), broken: false };
     // Without an 'error' listener a dropped connection would crash the process.
     client.on('error', (err) => {

@@ -1,26 +1,20 @@
-import { KEY_LOOKUP_PLANS_OPTION, type LedgerDatabase } from '@ledgerflow/sinks';
+import type { LedgerDatabase } from '@ledgerflow/sinks';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { batchWriteClient, type BatchWriteClientOptions } from './batch-write-client';
 import { PROJECTOR_LOCK_NAMESPACE } from './fleet-rules';
 import { SingleClientPool, singleClientDb } from './single-client-pool';
 import { settleWithin } from './with-timeout';
 
-/** How a lease connects. */
-export interface LeaseConnectOptions {
-  readonly databaseUrl: string;
-  /** `lf-projector:<memberId>`: lets other members find and fence this connection. */
-  readonly applicationName: string;
+/**
+ * How a lease connects. Its statement_timeout limits every statement written through it, the
+ * batch statements outside a transaction included.
+ */
+export interface LeaseConnectOptions extends BatchWriteClientOptions {
   /** Called once when the connection fails or ends while the lease is held (not after close). */
   readonly onLost: (lease: PartitionLease, err: unknown) => void;
-  /**
-   * The connection's statement_timeout (ms): the server-side limit of every statement written
-   * through it, the batch statements outside a transaction included. None without.
-   */
-  readonly statementTimeoutMs?: number;
 }
 
-/** Bounds how long acquiring waits for an unreachable server. */
-const CONNECT_TIMEOUT_MS = 5000;
 /** Bounds how long releasing waits for the unlock (a half-dead connection may never answer). */
 const UNLOCK_WAIT_MS = 5000;
 
@@ -57,17 +51,8 @@ export class PartitionLease {
 
   /** Opens a connection and tries the lock once; undefined (connection closed) if it is taken. */
   static async tryAcquire(partition: number, options: LeaseConnectOptions): Promise<PartitionLease | undefined> {
-    const client = new pg.Client({
-      connectionString: options.databaseUrl,
-      application_name: options.applicationName,
-      // Its batch statements run prepared (SingleClientPool), and their plans must stay lookups.
-      options: KEY_LOOKUP_PLANS_OPTION,
-      // Notices a silently vanished server (no RST) instead of waiting on the socket forever.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
-    });
+    // Its batch statements run prepared (SingleClientPool).
+    const client = batchWriteClient(options);
     let lease: PartitionLease | undefined;
     const onLost = (err: unknown) => {
       if (!lease || lease.#lost) return;

@@ -11,7 +11,9 @@ import { machineInfo } from '../bench/machine-info';
 import { runNaiveBaseline, type BaselineResult } from '../bench/naive-baseline';
 import { mergePeaks } from '../bench/peak-rss';
 import { seedLedger } from '../bench/seed-ledger';
+import { settleDatabase } from '../bench/settle-database';
 import { runSinkCeiling } from '../bench/sink-ceiling';
+import { steadyStateFleet } from '../bench/steady-fleet';
 import { terminalProgress } from '../bench/progress-bar';
 import { runSteadyState, type SteadyResult } from '../bench/steady-state';
 import type { CliConfig } from '../config';
@@ -64,15 +66,14 @@ export async function runBench(config: CliConfig, options: BenchOptions): Promis
   const databaseUrl = withDatabase(config.databaseUrl, options.database);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const pool = new pg.Pool({ connectionString: withDatabase(config.databaseUrl, 'postgres'), max: 1 });
+  const settle = settler(pool);
   try {
     await seed(databaseUrl, options);
-    const catchup = await catchUps(config, databaseUrl, redis, options);
+    const catchup = await catchUps(config, databaseUrl, redis, options, settle);
     const ledgerflowFailures = unverifiedRuns({ catchup, steady: [] });
     if (ledgerflowFailures.length > 0) return refuse(ledgerflowFailures);
-    const { baseline, ceiling } = await baselineAndCeiling(config, databaseUrl, options);
-    // The fleet size this machine projects fastest with: more processes than cores only contend.
-    const fastest = catchup.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a));
-    const steady = await steadyRuns(config, redis, options, fastest.projectors);
+    const { baseline, ceiling } = await baselineAndCeiling(config, databaseUrl, options, settle);
+    const steady = await steadyRuns(config, redis, options, steadyStateFleet(catchup), settle);
     const failures = unverifiedRuns({ catchup, steady });
     if (failures.length > 0) return refuse(failures);
     const peakRssBytes: Record<string, number> = {};
@@ -102,6 +103,16 @@ function writeOutputs(figures: BenchFigures, machine: MachineInfo, options: Benc
   }
 }
 
+/** Each timed run starts from a checkpoint (see settleDatabase); says once if the role may not. */
+function settler(pool: pg.Pool): () => Promise<void> {
+  let warned = false;
+  return async () => {
+    if ((await settleDatabase(pool)) || warned) return;
+    warned = true;
+    console.log('note: this role may not CHECKPOINT (needs superuser or pg_checkpoint): a run may pay for the previous run\'s writes');
+  };
+}
+
 function refuse(failures: string[]): number {
   console.error(`bench: refusing to report figures, these runs did not verify:\n  ${failures.join('\n  ')}`);
   return 1;
@@ -123,10 +134,11 @@ async function seed(databaseUrl: string, options: BenchOptions): Promise<void> {
   }
 }
 
-async function catchUps(config: CliConfig, databaseUrl: string, redis: Redis, options: BenchOptions): Promise<CatchUpResult[]> {
+async function catchUps(config: CliConfig, databaseUrl: string, redis: Redis, options: BenchOptions, settle: () => Promise<void>): Promise<CatchUpResult[]> {
   const results: CatchUpResult[] = [];
   for (const projectors of options.projectors) {
     const label = `Ledgerflow catch-up with ${projectors} projector process(es)`;
+    await settle();
     const progress = terminalProgress(label);
     const result = await runCatchUp({
       databaseUrl,
@@ -147,11 +159,12 @@ async function catchUps(config: CliConfig, databaseUrl: string, redis: Redis, op
 }
 
 /** The two comparison points, on the same events the catch-up projected. */
-async function baselineAndCeiling(config: CliConfig, databaseUrl: string, options: BenchOptions): Promise<{ baseline: BaselineResult; ceiling: BenchFigures['ceiling'] }> {
+async function baselineAndCeiling(config: CliConfig, databaseUrl: string, options: BenchOptions, settle: () => Promise<void>): Promise<{ baseline: BaselineResult; ceiling: BenchFigures['ceiling'] }> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const db = createDb(pool);
   try {
     const events = await loadAllEvents(db);
+    await settle();
     const progress = terminalProgress('naive baseline');
     const baseline = await runNaiveBaseline(events, {
       databaseUrl,
@@ -167,6 +180,7 @@ async function baselineAndCeiling(config: CliConfig, databaseUrl: string, option
     });
     // A winner at the edge of the sweep may not be the baseline's best: say so rather than flatter Ledgerflow.
     if (baseline.best.concurrency === Math.max(...options.baselineConcurrency)) console.log(`note: the naive baseline was fastest at the highest concurrency tried (${baseline.best.concurrency}); a wider --baseline-concurrency sweep may find it faster`);
+    await settle();
     const ceiling = await runSinkCeiling(databaseUrl, events, { connections: 2, batchSize: 1000 });
     const verified = (await verifyReadModels(db)).total === 0;
     console.log(`sink ceiling (unnest upserts, 2 connections): ${n(ceiling.eventsPerSecond)} events/s, rows verify ${verified ? 'OK' : 'FAILED'}`);
@@ -176,11 +190,12 @@ async function baselineAndCeiling(config: CliConfig, databaseUrl: string, option
   }
 }
 
-async function steadyRuns(config: CliConfig, redis: Redis, options: BenchOptions, projectors: number): Promise<SteadyResult[]> {
+async function steadyRuns(config: CliConfig, redis: Redis, options: BenchOptions, projectors: number, settle: () => Promise<void>): Promise<SteadyResult[]> {
   const results: SteadyResult[] = [];
   const name = `${options.database}_steady`;
   for (const rate of options.rates) {
     const label = `Ledgerflow steady state at ${n(rate)} events/s for ${options.steadySeconds} s (${projectors} projector(s))`;
+    await settle();
     const progress = terminalProgress(label);
     const r = await runSteadyState({
       databaseUrl: withDatabase(config.databaseUrl, name),

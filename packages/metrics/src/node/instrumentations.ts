@@ -10,7 +10,11 @@ export interface InstrumentationChoice {
   readonly http?: boolean;
   /** Spans for `pg` queries, under a parent span only. */
   readonly pg?: boolean;
-  /** Spans for `ioredis` commands, under a parent span only. */
+  /**
+   * Spans for `ioredis` commands, under a parent span only.
+   * @defaultValue only when spans are recorded: this one gives nothing else, and it wraps every
+   * Redis call (BullMQ makes several per job) in span and context work that is thrown away.
+   */
   readonly ioredis?: boolean;
 }
 
@@ -29,15 +33,17 @@ const isOpsRequest = (url: string | undefined): boolean => OPS_PATHS.includes((u
  * or `http` servers are loaded: see startTelemetry. Choices made here and why:
  * - probes and scrapes (`/healthz`, `/readyz`, `/metrics`) make no spans: they would drown the rest;
  * - pg and ioredis spans need a parent: BullMQ polling and pool housekeeping are not traced;
- * - no SQL parameter values and only the Redis command name: job payloads and amounts stay out of traces.
+ * - no SQL parameter values and only the Redis command name: job payloads and amounts stay out of traces;
+ * - ioredis only when spans are recorded (`spansRecorded`): pg's stays for its metrics, http's
+ *   for the trace context incoming requests carry.
  */
-export function createInstrumentations(choice: InstrumentationChoice): ManagedInstrumentation[] {
+export function createInstrumentations(choice: InstrumentationChoice, spansRecorded: boolean): ManagedInstrumentation[] {
   const created: ManagedInstrumentation[] = [];
   if (choice.http ?? true) {
     created.push(new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isOpsRequest(req.url) }));
   }
   if (choice.pg ?? true) created.push(new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }));
-  if (choice.ioredis ?? true) {
+  if (choice.ioredis ?? spansRecorded) {
     created.push(new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }));
   }
   return created;

@@ -109,7 +109,7 @@ function startMetrics(options: TelemetryOptions, resource: ReturnType<typeof def
 /**
  * Starts OpenTelemetry for an app: W3C trace context over AsyncLocalStorage, a tracer provider
  * (OTLP/HTTP export when `otlpTracesUrl` is set), a meter provider read by Prometheus, and the
- * pg, ioredis and http instrumentations. Call it once, FIRST: the instrumentations patch
+ * pg, ioredis (when spans are recorded) and http instrumentations. Call it once, FIRST: the instrumentations patch
  * modules as they are required, so `pg`, `ioredis` and fastify must load after it (apps put
  * it in `src/telemetry.ts`, the first import of `main.ts`). Create instruments after it too.
  */
@@ -129,7 +129,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   );
   const tracerProvider = startTracing(options, resource);
   const metering = startMetrics(options, resource, log);
-  const instrumentations = options.instrumentations === false ? [] : createInstrumentations(options.instrumentations ?? {});
+  const spansRecorded = Boolean(options.otlpTracesUrl) || (options.spanProcessors?.length ?? 0) > 0;
+  const instrumentations = options.instrumentations === false ? [] : createInstrumentations(options.instrumentations ?? {}, spansRecorded);
   for (const instrumentation of instrumentations) {
     instrumentation.setTracerProvider(tracerProvider);
     if (metering) instrumentation.setMeterProvider(metering.provider);

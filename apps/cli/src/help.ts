@@ -51,14 +51,16 @@ One run, one seeded Zipf-skewed ledger (re-created database), four measurements:
      its position − the time its INSERT returned (errs high by up to the poll interval).
      Verified after each rate. The events committed in the first --warmup seconds are reported
      apart (the pipeline is still starting); lag p50…max is over the events committed after.
-Prints a table; a Ledgerflow run that does not verify makes the command refuse its figures
-(exit 1). Peak RSS is each process's VmHWM (/proc), highest over the runs.
+Each timed run starts with a CHECKPOINT (when the role may): no run pays for the previous
+one's writes. Prints a table; a Ledgerflow run that does not verify makes the command refuse
+its figures (exit 1). Peak RSS is each process's VmHWM (/proc), highest over the runs.
 
 Options:
   --events M                  events to seed (default 200000; 10000 with --quick)
   --accounts N                accounts (default 10000; 300 with --quick)
   --projectors LIST           projector process counts for the catch-up (default 1,2; 1 with --quick);
-                              the steady state uses the fastest of them
+                              the steady state uses the smallest whose catch-up came
+                              within 5% of the fastest (more processes only contend)
   --rates LIST                steady-state append rates, events/s (default 2000,20000;
                               2000,10000 with --quick)
   --duration SEC              seconds per steady-state rate (default 60; 3 with --quick)

@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { partitionOf, type StoredEvent } from '@ledgerflow/cdc-core';
 import { TEST_REDIS_URL, testRedisPrefix } from '@ledgerflow/testkit';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublisher, type EventPublisher } from './publisher';
+import { partitionQueueName } from '@ledgerflow/cdc-core';
 import { readJobs, testLogger } from './testing/fixtures';
 
 const PARTITIONS = 4;
+const KEPT = 3;
 const redisKeys = testRedisPrefix('ingest-publisher');
 let redis: Redis;
 let publisher: EventPublisher;
 
 beforeAll(() => {
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  publisher = createPublisher({ redis, prefix: redisKeys.prefix, partitions: PARTITIONS, maxEventsPerJob: 10, logger: testLogger });
+  publisher = createPublisher({ redis, prefix: redisKeys.prefix, partitions: PARTITIONS, maxEventsPerJob: 10, completedJobsKept: KEPT, logger: testLogger });
 });
 afterAll(async () => {
   await publisher?.close();
@@ -50,5 +53,28 @@ describe('createPublisher', () => {
     // A replay of the same positions (an ingest restart before its acknowledgement) adds nothing.
     await publisher.publish(events);
     expect((await readJobs(TEST_REDIS_URL, redisKeys.prefix, PARTITIONS)).map((q) => q.length)).toEqual([0, 3, 0, 1]);
+  });
+
+  it('keeps only the last completed jobs of a partition, enough for a replay of them to add nothing', async () => {
+    const account = accountIn(2);
+    const events = Array.from({ length: 50 }, (_, i) => event(1000 + i, account, i + 1)); // 5 jobs of 10
+    expect(await publisher.publish(events)).toEqual({ jobs: 5, events: 50 });
+    const queueName = partitionQueueName(2);
+    const worker = new Worker(queueName, null, { connection: { url: TEST_REDIS_URL, maxRetriesPerRequest: null }, prefix: redisKeys.prefix, autorun: false });
+    const queue = new Queue(queueName, { connection: { url: TEST_REDIS_URL }, prefix: redisKeys.prefix });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const job = await worker.getNextJob('token');
+        await job!.moveToCompleted(null, 'token', false);
+      }
+      // Not every completed job with its payload (an hour of them before): the last KEPT.
+      expect(await queue.getJobCounts('completed', 'wait', 'active')).toEqual({ completed: KEPT, wait: 0, active: 0 });
+      // A replay of the last flushes (what an ingest restart resends) finds their ids taken.
+      await publisher.publish(events.slice(-10 * KEPT));
+      expect(await queue.getJobCounts('wait')).toEqual({ wait: 0 });
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
   });
 });

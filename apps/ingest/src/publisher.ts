@@ -3,16 +3,16 @@ import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { startEnqueueSpan, type EnqueueSpan, type Tracer } from './enqueue-span';
+import { COMPLETED_JOB_MAX_AGE_SECONDS } from './job-retention';
 
 /** The BullMQ job name of an event batch. */
 export const BATCH_JOB_NAME = 'batch';
 
 /**
- * Options of every batch job. Completed jobs are kept an hour so that a replay from the slot
- * inside that window dedupes on the job id; failed jobs are kept for the dead-letter tooling.
+ * Options of every batch job but its retention once completed (the publisher adds that, see
+ * completedJobsToKeep). Failed jobs are kept for the dead-letter tooling.
  */
 export const BATCH_JOB_OPTIONS: Readonly<JobsOptions> = Object.freeze({
-  removeOnComplete: { age: 3600, count: 200_000 },
   removeOnFail: false,
   attempts: 20,
   backoff: { type: 'exponential', delay: 200 },
@@ -51,6 +51,8 @@ export interface PublisherOptions {
   readonly prefix: string;
   readonly partitions: number;
   readonly maxEventsPerJob: number;
+  /** Completed jobs each partition queue keeps, so a replay dedupes (completedJobsToKeep). */
+  readonly completedJobsKept: number;
   readonly logger: Logger;
   readonly observer?: EnqueueObserver;
   /**
@@ -63,13 +65,13 @@ export interface PublisherOptions {
 type BulkJob = { name: string; queueName: string; data: EventJobData; opts: JobsOptions };
 
 /** The jobs of one publish, grouped by partition, with their events. */
-function planJobs(events: readonly StoredEvent[], partitions: number, maxEventsPerJob: number): Map<number, { jobs: BulkJob[]; events: StoredEvent[] }> {
+function planJobs(events: readonly StoredEvent[], partitions: number, maxEventsPerJob: number, jobOptions: JobsOptions): Map<number, { jobs: BulkJob[]; events: StoredEvent[] }> {
   const enqueuedAtMs = Date.now();
   const byPartition = new Map<number, { jobs: BulkJob[]; events: StoredEvent[] }>();
   for (const batch of planPartitionBatches(events, partitions, maxEventsPerJob)) {
     let planned = byPartition.get(batch.partition);
     if (!planned) byPartition.set(batch.partition, (planned = { jobs: [], events: [] }));
-    planned.jobs.push({ name: BATCH_JOB_NAME, queueName: partitionQueueName(batch.partition), data: encodeBatch(batch, enqueuedAtMs), opts: { ...BATCH_JOB_OPTIONS, jobId: batchJobId(batch) } });
+    planned.jobs.push({ name: BATCH_JOB_NAME, queueName: partitionQueueName(batch.partition), data: encodeBatch(batch, enqueuedAtMs), opts: { ...jobOptions, jobId: batchJobId(batch) } });
     for (const event of batch.events) planned.events.push(event);
   }
   return byPartition;
@@ -88,6 +90,7 @@ function flowJobs(planned: Map<number, { jobs: BulkJob[] }>, spans: Map<number, 
 /** Builds the publisher over one shared ioredis connection (owned by the caller). */
 export function createPublisher(options: PublisherOptions): EventPublisher {
   const { redis, prefix, partitions, maxEventsPerJob, logger, observer, tracer } = options;
+  const jobOptions: JobsOptions = { ...BATCH_JOB_OPTIONS, removeOnComplete: { age: COMPLETED_JOB_MAX_AGE_SECONDS, count: options.completedJobsKept } };
   const queues: Queue<EventJobData, unknown, string>[] = [];
   for (let p = 0; p < partitions; p++) {
     const queue = new Queue<EventJobData, unknown, string>(partitionQueueName(p), { connection: redis, prefix });
@@ -107,7 +110,7 @@ export function createPublisher(options: PublisherOptions): EventPublisher {
     async publish(events) {
       if (events.length === 0) return { jobs: 0, events: 0 };
       const startedAt = performance.now();
-      const planned = planJobs(events, partitions, maxEventsPerJob);
+      const planned = planJobs(events, partitions, maxEventsPerJob, jobOptions);
       const spans = new Map([...planned].map(([p, x]) => [p, startEnqueueSpan(tracer, { partition: p, queueName: partitionQueueName(p), events: x.events, jobs: x.jobs.length })]));
       try {
         await flow.addBulk(flowJobs(planned, spans));

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { IngestConfig } from './config';
+import { completedJobsToKeep } from './job-retention';
 import { createPublisher, type EventPublisher, type PublisherOptions } from './publisher';
 
 /** The connections one ingest owns (the replication connection aside). */
@@ -31,7 +32,7 @@ export function openResources(config: IngestConfig, logger: Logger, telemetry: P
   // Redis empty is the guard's job (redis-guard.ts).
   const redis = new Redis(config.redisUrl);
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
-  const publisher = createPublisher({ redis, prefix: config.redisPrefix, partitions: config.partitions, maxEventsPerJob: config.maxEventsPerJob, logger, ...telemetry });
+  const publisher = createPublisher({ redis, prefix: config.redisPrefix, partitions: config.partitions, maxEventsPerJob: config.maxEventsPerJob, completedJobsKept: completedJobsToKeep(config.maxPendingEvents, config.maxEventsPerJob), logger, ...telemetry });
   return {
     pool,
     db,

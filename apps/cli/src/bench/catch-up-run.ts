@@ -53,7 +53,7 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
     } finally {
       await Promise.all(apps.map((child) => stopApp(child)));
       await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]);
-      // Hours of completed jobs would otherwise stay behind (they are kept for dedupe).
+      // The last completed jobs of every queue would otherwise stay behind (kept for dedupe).
       await deleteKeysWithPrefix(options.redis, options.redisPrefix);
     }
   } finally {

@@ -16,8 +16,10 @@ export interface IngestConfig {
   readonly logLevel: string;
   /** Flush once this many events of whole transactions are pending. */
   readonly maxBatchEvents: number;
-  /** Flush once the oldest pending transaction has waited this long (ms). */
+  /** Flush once the oldest pending transaction has waited this long (ms)… */
   readonly flushIntervalMs: number;
+  /** …and, after a flush of n jobs, n / this many seconds after it (0: no pacing): see FlushPolicy. */
+  readonly maxJobsPerSecond: number;
   /** Stop reading from the slot while this many events sit in memory. */
   readonly maxPendingEvents: number;
   /** Upper bound of events in one queue job. */
@@ -78,7 +80,8 @@ const schema = z.object({
   LEDGERFLOW_SLOT: z.string().regex(/^[a-z0-9_]{1,63}$/, 'slot names are [a-z0-9_], at most 63 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEDGERFLOW_INGEST_MAX_BATCH_EVENTS: positiveInt(2000),
-  LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).default(5),
+  LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).default(2),
+  LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND: z.coerce.number().int().min(0).default(1000),
   LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: positiveInt(20_000),
   LEDGERFLOW_INGEST_MAX_EVENTS_PER_JOB: positiveInt(1000),
   LEDGERFLOW_INGEST_CATCHUP_PAGE_SIZE: positiveInt(5000),
@@ -155,6 +158,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     logLevel: e.LOG_LEVEL,
     maxBatchEvents: e.LEDGERFLOW_INGEST_MAX_BATCH_EVENTS,
     flushIntervalMs: e.LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS,
+    maxJobsPerSecond: e.LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND,
     maxPendingEvents: e.LEDGERFLOW_INGEST_MAX_PENDING_EVENTS,
     maxEventsPerJob: e.LEDGERFLOW_INGEST_MAX_EVENTS_PER_JOB,
     catchupPageSize: e.LEDGERFLOW_INGEST_CATCHUP_PAGE_SIZE,

@@ -11,7 +11,8 @@ describe('loadIngestConfig', () => {
       redisPrefix: 'ledgerflow-Bank-Prod',
       slotName: 'ledgerflow_bank_prod',
       maxBatchEvents: 2000,
-      flushIntervalMs: 5,
+      flushIntervalMs: 2,
+      maxJobsPerSecond: 1000,
       catchupPageSize: 5000,
       retryInitialMs: 200,
       retryMaxMs: 5000,
@@ -27,8 +28,8 @@ describe('loadIngestConfig', () => {
   });
 
   it('reads overrides', () => {
-    const config = loadIngestConfig({ LEDGERFLOW_PARTITIONS: '4', LEDGERFLOW_SLOT: 'my_slot', LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS: '0' });
-    expect(config).toMatchObject({ partitions: 4, slotName: 'my_slot', flushIntervalMs: 0 });
+    const config = loadIngestConfig({ LEDGERFLOW_PARTITIONS: '4', LEDGERFLOW_SLOT: 'my_slot', LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS: '0', LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND: '0' });
+    expect(config).toMatchObject({ partitions: 4, slotName: 'my_slot', flushIntervalMs: 0, maxJobsPerSecond: 0 });
   });
 
   it('reads the ops server and OpenTelemetry settings; empty values count as unset', () => {

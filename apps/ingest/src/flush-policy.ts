@@ -5,13 +5,20 @@
  * Small batches when idle keep commit-to-queue lag near `flushIntervalMs`; when the source is
  * ahead, events pile up while a flush is in flight, so the next flush is big (up to
  * `maxBatchEvents` and beyond), which is what throughput needs: one BullMQ job costs ≈ 15
- * Redis commands whatever it carries.
+ * Redis commands whatever it carries. Between those two, a steady trickle of small commits
+ * would make about one job per partition per flush, each costing as much as a full one, and
+ * the machine's CPU goes to job overhead: `maxJobsPerSecond` paces flushes — after a flush of
+ * n jobs the next waits until n / maxJobsPerSecond has passed — so that commits arriving close
+ * together share jobs. A flush of one job paces for a moment only, so quiet traffic keeps its
+ * low lag; the wait is at most partitions / maxJobsPerSecond.
  */
 export interface FlushPolicy {
   /** Flush at once when whole transactions hold at least this many events. */
   readonly maxBatchEvents: number;
-  /** Flush when the oldest complete, unflushed transaction has waited this long. */
+  /** Flush when the oldest complete, unflushed transaction has waited this long… */
   readonly flushIntervalMs: number;
+  /** …and, after a flush of n jobs, n / maxJobsPerSecond after it started (0: no pacing). */
+  readonly maxJobsPerSecond: number;
   /** Memory bound: stop reading the slot while this many events are buffered. */
   readonly maxPendingEvents: number;
 }
@@ -40,13 +47,20 @@ export type FlushDecision =
  * its acknowledgement, still comes after every piece is in Redis), because holding it whole
  * would break the bound.
  */
-export function decideFlush(state: BufferState, nowMs: number, policy: FlushPolicy): FlushDecision {
+/** The last flush: when it started and how many jobs it added. */
+export interface LastFlush {
+  readonly atMs: number;
+  readonly jobs: number;
+}
+
+export function decideFlush(state: BufferState, nowMs: number, policy: FlushPolicy, last?: LastFlush): FlushDecision {
   if (state.openEvents >= policy.maxPendingEvents) return { kind: 'flush', includeOpen: true };
   if (state.readySinceMs === undefined) return { kind: 'idle' };
   if (state.readyEvents >= policy.maxBatchEvents) return { kind: 'flush', includeOpen: false };
-  const waited = nowMs - state.readySinceMs;
-  if (waited >= policy.flushIntervalMs) return { kind: 'flush', includeOpen: false };
-  return { kind: 'wait', ms: policy.flushIntervalMs - waited };
+  const paced = last && policy.maxJobsPerSecond > 0 ? last.atMs + (last.jobs * 1000) / policy.maxJobsPerSecond : -Infinity;
+  const dueMs = Math.max(state.readySinceMs + policy.flushIntervalMs, paced);
+  if (nowMs >= dueMs) return { kind: 'flush', includeOpen: false };
+  return { kind: 'wait', ms: dueMs - nowMs };
 }
 
 /** True when the reader must stop pulling from the slot until a flush frees memory. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decideFlush, mustPauseReading, type BufferState, type FlushPolicy } from './flush-policy';
 
-const policy: FlushPolicy = { maxBatchEvents: 2000, flushIntervalMs: 5, maxPendingEvents: 20_000 };
+const policy: FlushPolicy = { maxBatchEvents: 2000, flushIntervalMs: 5, maxJobsPerSecond: 0, maxPendingEvents: 20_000 };
+const paced: FlushPolicy = { ...policy, flushIntervalMs: 2, maxJobsPerSecond: 1000 };
 const state = (readyEvents: number, openEvents: number, readySinceMs: number | undefined): BufferState => ({ readyEvents, openEvents, readySinceMs });
 
 describe('decideFlush', () => {
@@ -33,6 +34,30 @@ describe('decideFlush', () => {
 
   it('with a zero interval flushes every commit at once', () => {
     expect(decideFlush(state(1, 0, 50), 50, { ...policy, flushIntervalMs: 0 })).toEqual({ kind: 'flush', includeOpen: false });
+  });
+});
+
+describe('decideFlush, pacing by jobs', () => {
+  it('after a flush of n jobs waits until n / maxJobsPerSecond after it started', () => {
+    const last = { atMs: 1000, jobs: 16 };
+    expect(decideFlush(state(3, 0, 1003), 1005, paced, last)).toEqual({ kind: 'wait', ms: 11 });
+    expect(decideFlush(state(3, 0, 1003), 1016, paced, last)).toEqual({ kind: 'flush', includeOpen: false });
+  });
+
+  it('paces a one-job flush for a moment only, so quiet traffic keeps its low lag', () => {
+    expect(decideFlush(state(1, 0, 1005), 1005, paced, { atMs: 1000, jobs: 1 })).toEqual({ kind: 'wait', ms: 2 });
+    expect(decideFlush(state(1, 0, 1005), 1007, paced, { atMs: 1000, jobs: 1 })).toEqual({ kind: 'flush', includeOpen: false });
+  });
+
+  it('never holds back a full batch or the memory bound', () => {
+    const last = { atMs: 1000, jobs: 16 };
+    expect(decideFlush(state(2000, 0, 1001), 1001, paced, last)).toEqual({ kind: 'flush', includeOpen: false });
+    expect(decideFlush(state(0, 20_000, undefined), 1001, paced, last)).toEqual({ kind: 'flush', includeOpen: true });
+  });
+
+  it('does not pace with maxJobsPerSecond 0, nor before the first flush', () => {
+    expect(decideFlush(state(3, 0, 1000), 1002, { ...paced, maxJobsPerSecond: 0 }, { atMs: 1000, jobs: 16 })).toEqual({ kind: 'flush', includeOpen: false });
+    expect(decideFlush(state(3, 0, 1000), 1002, paced)).toEqual({ kind: 'flush', includeOpen: false });
   });
 });
 

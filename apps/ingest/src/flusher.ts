@@ -1,13 +1,13 @@
 import type { StoredEvent } from '@ledgerflow/cdc-core';
-import { decideFlush, mustPauseReading, type FlushPolicy } from './flush-policy';
+import { decideFlush, mustPauseReading, type FlushPolicy, type LastFlush } from './flush-policy';
 import type { TransactionBuffer } from './transaction-buffer';
 
 /** What the flusher drives. */
 export interface FlusherDeps {
   readonly buffer: TransactionBuffer;
   readonly policy: FlushPolicy;
-  /** Puts events in Redis; resolves when they are there. */
-  readonly publish: (events: StoredEvent[]) => Promise<void>;
+  /** Puts events in Redis; resolves, with the number of jobs they made, when they are there. */
+  readonly publish: (events: StoredEvent[]) => Promise<number>;
   /** Confirms a slot position to PostgreSQL (only called after the publish that covers it). */
   readonly acknowledge: (position: bigint) => void;
   /** Called once if a publish fails; the flusher then does nothing more. */
@@ -19,13 +19,15 @@ export interface FlusherDeps {
 /**
  * Runs the flush policy against the buffer: at most one flush at a time (so each partition's
  * jobs reach Redis in commit order and acknowledgements only move forward), a timer for the
- * flush interval, and backpressure for the reader.
+ * flush interval and pacing, and backpressure for the reader.
  */
 export class Flusher {
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #failed = false;
   #closed = false;
+  /** The last flush that published jobs (the policy paces the next one from it). */
+  #lastFlush: LastFlush | undefined;
 
   constructor(private readonly deps: FlusherDeps) {}
 
@@ -37,7 +39,7 @@ export class Flusher {
   /** Call after every change to the buffer: starts a flush or arms the timer, as the policy says. */
   kick(): void {
     if (this.#running || this.#failed || this.#closed) return;
-    const decision = decideFlush(this.deps.buffer.state(), this.deps.now(), this.deps.policy);
+    const decision = decideFlush(this.deps.buffer.state(), this.deps.now(), this.deps.policy, this.#lastFlush);
     if (decision.kind === 'flush') this.#start(decision.includeOpen);
     else if (decision.kind === 'wait' && !this.#timer) {
       this.#timer = setTimeout(() => {
@@ -94,8 +96,9 @@ export class Flusher {
 
   async #flushOnce(includeOpen: boolean): Promise<void> {
     const batch = this.deps.buffer.take(includeOpen);
+    const atMs = this.deps.now();
     try {
-      if (batch.events.length > 0) await this.deps.publish(batch.events);
+      if (batch.events.length > 0) this.#lastFlush = { atMs, jobs: await this.deps.publish(batch.events) };
       if (batch.ackPosition !== undefined) this.deps.acknowledge(batch.ackPosition);
     } catch (error) {
       // The taken events are gone from memory but were never acknowledged: the session restart

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledgerflow/cdc-core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FlushPolicy } from './flush-policy';
 import { Flusher } from './flusher';
 import { TransactionBuffer } from './transaction-buffer';
@@ -19,7 +19,7 @@ const event = (position: number): StoredEvent => ({
 function harness(policy: FlushPolicy) {
   const buffer = new TransactionBuffer();
   const log: string[] = [];
-  const pending: { events: StoredEvent[]; settle: (error?: Error) => void }[] = [];
+  const pending: { events: StoredEvent[]; settle: (error?: Error, jobs?: number) => void }[] = [];
   const failures: unknown[] = [];
   let clock = 0;
   const flusher = new Flusher({
@@ -27,9 +27,9 @@ function harness(policy: FlushPolicy) {
     policy,
     now: () => clock,
     publish: (events) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<number>((resolve, reject) => {
         log.push(`publish ${events.map((e) => e.position).join(',')}`);
-        pending.push({ events, settle: (error) => (error ? reject(error) : resolve()) });
+        pending.push({ events, settle: (error, jobs = 1) => (error ? reject(error) : resolve(jobs)) });
       }),
     acknowledge: (position) => log.push(`ack ${position}`),
     onFailure: (error) => failures.push(error),
@@ -39,16 +39,20 @@ function harness(policy: FlushPolicy) {
     buffer.commit(BigInt(end), clock);
     flusher.kick();
   };
-  const settle = async (error?: Error) => {
-    pending.shift()!.settle(error);
+  const settle = async (error?: Error, jobs?: number) => {
+    pending.shift()!.settle(error, jobs);
     await new Promise((r) => setImmediate(r));
   };
   return { buffer, flusher, log, failures, commitTx, settle, setClock: (ms: number) => (clock = ms) };
 }
 
-const big: FlushPolicy = { maxBatchEvents: 2, flushIntervalMs: 1_000_000, maxPendingEvents: 4 };
+const big: FlushPolicy = { maxBatchEvents: 2, flushIntervalMs: 1_000_000, maxJobsPerSecond: 0, maxPendingEvents: 4 };
 
 describe('Flusher', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('runs one flush at a time and confirms each position only after its publish resolved', async () => {
     const h = harness(big);
     h.commitTx([1, 2], 100);
@@ -64,13 +68,36 @@ describe('Flusher', () => {
   });
 
   it('flushes a small batch once the interval has passed', async () => {
-    const h = harness({ maxBatchEvents: 100, flushIntervalMs: 5, maxPendingEvents: 1000 });
+    const h = harness({ maxBatchEvents: 100, flushIntervalMs: 5, maxJobsPerSecond: 0, maxPendingEvents: 1000 });
     h.setClock(1000);
     h.commitTx([1], 10);
     expect(h.log).toEqual([]);
     h.setClock(1005);
     await new Promise((r) => setTimeout(r, 20));
     expect(h.log).toEqual(['publish 1']);
+  });
+
+  it('paces the next flush by the jobs the last one made, from when it started', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const h = harness({ maxBatchEvents: 100, flushIntervalMs: 0, maxJobsPerSecond: 1000, maxPendingEvents: 1000 });
+    h.setClock(1000);
+    h.commitTx([1], 10);
+    expect(h.log).toEqual(['publish 1']); // nothing flushed before: no pacing
+    h.setClock(1002);
+    await h.settle(undefined, 16); // 16 jobs at 1,000 jobs/s: the next flush waits until 1016
+    h.commitTx([2], 20);
+    h.setClock(1010);
+    h.commitTx([3], 30);
+    vi.advanceTimersByTime(13);
+    expect(h.log).toEqual(['publish 1', 'ack 10']);
+    h.setClock(1016);
+    vi.advanceTimersByTime(1);
+    expect(h.log).toEqual(['publish 1', 'ack 10', 'publish 2,3']); // both commits share the flush
+    h.setClock(1017);
+    await h.settle(undefined, 1); // one job paces for 1 ms only
+    h.setClock(1018);
+    h.commitTx([4], 40);
+    expect(h.log).toEqual(['publish 1', 'ack 10', 'publish 2,3', 'ack 30', 'publish 4']);
   });
 
   it('stops for good after a failed publish and never confirms it', async () => {

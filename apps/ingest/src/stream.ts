@@ -127,6 +127,7 @@ function createFlusher(deps: StreamDeps, buffer: TransactionBuffer, now: () => n
       const result = await publisher.publish(events);
       counters.jobsAdded += result.jobs;
       counters.eventsEnqueued += result.events;
+      return result.jobs;
     },
     acknowledge,
     onFailure,

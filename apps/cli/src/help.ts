@@ -53,7 +53,9 @@ One run, one seeded Zipf-skewed ledger (re-created database), four measurements:
      apart (the pipeline is still starting); lag p50…max is over the events committed after.
 Each timed run starts with a CHECKPOINT (when the role may): no run pays for the previous
 one's writes. Prints a table; a Ledgerflow run that does not verify makes the command refuse
-its figures (exit 1). Peak RSS is each process's VmHWM (/proc), highest over the runs.
+its figures (exit 1). Peak RSS is each process's VmHWM (/proc), highest over the runs. On a
+VM, the CPU time the host stole during each Ledgerflow run (/proc/stat) is printed, with a
+warning above 5%: lag figures from such a run say as much about the host as about Ledgerflow.
 
 Options:
   --events M                  events to seed (default 200000; 10000 with --quick)
@@ -74,8 +76,8 @@ Options:
                               state uses NAME_steady)
   --seed S                    generator seed (default 42)
   --json-file FILE            also write the results as JSON (catchup, steady, baseline,
-                              ceiling, ratios, peak_rss_bytes, machine; throughput and lag
-                              series in summary)
+                              ceiling, ratios, peak_rss_bytes, machine, each run's cpu
+                              busy/steal percent; throughput and lag series in summary)
   --svg FILE                  also write an SVG chart: catch-up throughput over time against
                               the naive baseline and the sink ceiling, steady-state lag per
                               second against the goals (default with --json-file X.json: X.svg)

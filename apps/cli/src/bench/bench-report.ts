@@ -1,5 +1,6 @@
 import { downsample, type SeriesPoint } from './bench-series';
 import type { CatchUpResult } from './catch-up-run';
+import { STEAL_WARNING_SHARE, cpuJson, type CpuShares } from './host-cpu';
 import type { BaselineResult } from './naive-baseline';
 import type { LagPercentiles } from './lag-stats';
 import type { CeilingResult } from './sink-ceiling';
@@ -42,6 +43,7 @@ function steadyJson(r: SteadyResult): Record<string, unknown> {
     warmup: { seconds: r.warmup.seconds, events: r.warmup.events, lag_ms: r.warmup.lagMs },
     series: r.series.map((b) => ({ t_s: b.tS, events: b.events, p50: b.p50, p99: b.p99, max: b.max })),
     verified: r.verified,
+    cpu: cpuJson(r.cpu),
   };
 }
 
@@ -60,7 +62,7 @@ export function benchJson(f: BenchFigures, machine: MachineInfo, options: object
     catchup: {
       events_per_second: round(best.eventsPerSecond),
       projectors: best.projectors,
-      runs: f.catchup.map((r) => ({ projectors: r.projectors, events: r.events, seconds: round(r.seconds, 3), events_per_second: round(r.eventsPerSecond), verified: r.verified, series: seriesJson(r.series) })),
+      runs: f.catchup.map((r) => ({ projectors: r.projectors, events: r.events, seconds: round(r.seconds, 3), events_per_second: round(r.eventsPerSecond), verified: r.verified, cpu: cpuJson(r.cpu), series: seriesJson(r.series) })),
     },
     steady: f.steady.map(steadyJson),
     baseline: {
@@ -98,5 +100,20 @@ export function benchTable(f: BenchFigures): string {
     }
   }
   lines.push('', `peak RSS: ${Object.entries(f.peakRssBytes).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(0)} MiB`).join(', ')}`);
+  lines.push(...stealLines(f));
   return lines.join('\n');
+}
+
+/**
+ * CPU time the host took from this machine during each Ledgerflow run (a VM's `steal`): on a
+ * busy host it is large and varies, and lag figures then say as much about the host as about
+ * Ledgerflow. Nothing where the machine does not report it.
+ */
+function stealLines(f: BenchFigures): string[] {
+  const runs: [string, CpuShares | null][] = [...f.catchup.map((r): [string, CpuShares | null] => [`catch-up ${r.projectors}p`, r.cpu]), ...f.steady.map((r): [string, CpuShares | null] => [`${n(r.rate)}/s`, r.cpu])];
+  const known = runs.filter((r): r is [string, CpuShares] => r[1] !== null);
+  if (known.length === 0) return [];
+  const lines = [`CPU stolen by the host: ${known.map(([name, cpu]) => `${name} ${(cpu.steal * 100).toFixed(0)}%`).join(', ')}`];
+  if (known.some(([, cpu]) => cpu.steal > STEAL_WARNING_SHARE)) lines.push(`warning: the host took more than ${STEAL_WARNING_SHARE * 100}% of this machine's CPU in some runs; compare ratios within this run, not figures across runs or machines`);
+  return lines;
 }

@@ -28,11 +28,36 @@ describe('benchJson', () => {
   });
 });
 
+describe('benchJson, host CPU', () => {
+  it('reports each run\'s busy and stolen CPU shares as percentages', () => {
+    const figures = benchFigures();
+    const json = benchJson({ ...figures, steady: [{ ...figures.steady[0]!, cpu: { busy: 0.71, steal: 0.243 } }] }, machine, {}) as { steady: Array<Record<string, unknown>>; catchup: { runs: Array<Record<string, unknown>> } };
+    expect(json.steady[0]!['cpu']).toEqual({ busy_percent: 71, steal_percent: 24.3 });
+    expect(json.catchup.runs[0]!['cpu']).toEqual({ busy_percent: 60, steal_percent: 1 });
+  });
+});
+
 describe('benchTable', () => {
   it('prints a warm-up line under each steady-state rate', () => {
     const lines = benchTable(benchFigures()).split('\n');
     const at = lines.findIndex((l) => /^\s+2,000\s+2,000\s+15\s+30\s+60\s+120$/.test(l));
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toMatch(/^ {2}warm-up \(first 5 s\)\s+225\s+450\s+900\s+1,800$/);
+  });
+
+  it('prints the CPU the host stole in each run, and warns when it is more than 5%', () => {
+    const quiet = benchTable(benchFigures());
+    expect(quiet).toContain('CPU stolen by the host: catch-up 1p 1%, catch-up 2p 1%, 2,000/s 1%, 10,000/s 1%');
+    expect(quiet).not.toContain('warning');
+    const figures = benchFigures();
+    const busy = benchTable({ ...figures, steady: [figures.steady[0]!, { ...figures.steady[1]!, cpu: { busy: 0.7, steal: 0.24 } }] });
+    expect(busy).toContain('10,000/s 24%');
+    expect(busy).toMatch(/warning: the host took more than 5% of this machine's CPU/);
+  });
+
+  it('prints nothing about the host where the machine does not report it', () => {
+    const figures = benchFigures();
+    const none = <T>(r: T): T => ({ ...r, cpu: null });
+    expect(benchTable({ ...figures, catchup: figures.catchup.map(none), steady: figures.steady.map(none) })).not.toContain('stolen');
   });
 });

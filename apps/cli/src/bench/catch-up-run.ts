@@ -5,6 +5,7 @@ import pg from 'pg';
 import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
 import { downsample, type SeriesPoint } from './bench-series';
+import { cpuShares, readCpuTimes, type CpuShares } from './host-cpu';
 import type { OnProgress } from './progress-bar';
 import { readPeakRss } from './peak-rss';
 
@@ -20,6 +21,8 @@ export interface CatchUpResult {
   readonly peakRssBytes: Record<string, number | null>;
   /** Events applied over time (ms since the first projected event), at most SERIES_POINTS samples. */
   readonly series: readonly SeriesPoint[];
+  /** How the machine's CPU time went from the start of the processes to the last projected event (see host-cpu). */
+  readonly cpu: CpuShares | null;
 }
 
 /** Enough for a chart of a minutes-long run; a 50 ms poll would give thousands. */
@@ -44,12 +47,14 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
     const apps = [startApp('ingest', env, path.join(logDir, 'ingest.log'), options.heapMb)];
     for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `projector-${i}.log`), options.heapMb));
     try {
+      const cpuBefore = readCpuTimes();
       const { firstAt, lastAt, series } = await timeProjection(pool, total, options.timeoutMs, () => apps.every((child) => child.exitCode === null && child.signalCode === null), options.onProgress);
       const seconds = (lastAt - firstAt) / 1000;
+      const cpu = cpuShares(cpuBefore, readCpuTimes());
       // Read while the processes live: VmHWM is the high-water mark of their whole life.
       const peakRssBytes = Object.fromEntries(apps.map((child, i) => [i === 0 ? 'ingest' : `projector-${i - 1}`, readPeakRss(child.pid)]));
       const report = await verifyReadModels(db);
-      return { projectors: options.projectors, events: total, seconds, eventsPerSecond: total / seconds, verified: report.total === 0, mismatches: report.total, peakRssBytes, series: downsample(series, SERIES_POINTS) };
+      return { projectors: options.projectors, events: total, seconds, eventsPerSecond: total / seconds, verified: report.total === 0, mismatches: report.total, peakRssBytes, series: downsample(series, SERIES_POINTS), cpu };
     } finally {
       await Promise.all(apps.map((child) => stopApp(child)));
       await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]);

@@ -10,6 +10,7 @@ import { lagBuckets, splitAtCommit, type LagBucket } from './lag-series';
 import type { LagPercentiles } from './lag-stats';
 import { LagTracker } from './lag-tracker';
 import type { OnProgress } from './progress-bar';
+import { cpuShares, readCpuTimes, type CpuShares } from './host-cpu';
 import { generateLedger } from './ledger-generator';
 import { readPeakRss } from './peak-rss';
 import { appendAtRate } from './steady-appender';
@@ -29,6 +30,8 @@ export interface SteadyResult {
   readonly verified: boolean;
   readonly mismatches: number;
   readonly peakRssBytes: Record<string, number | null>;
+  /** How the machine's CPU time went while appending and until the last event was seen (see host-cpu). */
+  readonly cpu: CpuShares | null;
 }
 
 interface SteadyOptions {
@@ -83,17 +86,19 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
     };
     const poller = pollCheckpoints(pool, tracker, more, Date.now() + options.seconds * 1000 + 120_000, (done) => options.onProgress?.(done, total));
     poller.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
+    const cpuBefore = readCpuTimes();
     const startedAt = Date.now();
     const achievedRate = await appendAtRate(pool, generateLedger({ accounts: options.accounts, events: total, seed: options.seed }), { rate: options.rate, total, partitions: options.partitions, tracker });
     const seconds = (Date.now() - startedAt) / 1000;
     appending = false;
     await poller;
+    const cpu = cpuShares(cpuBefore, readCpuTimes());
     const peakRssBytes = Object.fromEntries(apps.map((child, i) => [i === 0 ? 'ingest' : `projector-${i - 1}`, readPeakRss(child.pid)]));
     const report = await verifyReadModels(db);
     const { before, after } = splitAtCommit(tracker.observedMs, tracker.lags, options.warmupSeconds * 1000);
     const warmup = { seconds: options.warmupSeconds, events: before.events, lagMs: before.lagMs };
     const series = lagBuckets(tracker.observedMs, tracker.lags);
-    return { rate: options.rate, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes };
+    return { rate: options.rate, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, cpu };
   } finally {
     await Promise.all(apps.map((child) => stopApp(child)));
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]).catch(() => undefined);

@@ -9,7 +9,7 @@ const buckets = (seconds: number, rate: number): LagBucket[] =>
 
 /** Figures shaped like a bench run's (not measured: for the report and chart tests). */
 export function benchFigures(): BenchFigures {
-  const run = { verified: true, mismatches: 0, peakRssBytes: {} };
+  const run = { verified: true, mismatches: 0, peakRssBytes: {}, cpu: { busy: 0.6, steal: 0.01 } };
   return {
     catchup: [
       { ...run, projectors: 1, events: 200_000, seconds: 5, eventsPerSecond: 40_000, series: cumulative(40_000, 5, 50) },

@@ -41,18 +41,18 @@ export type FlushDecision =
   /** Nothing pending. */
   | { readonly kind: 'idle' };
 
-/**
- * Decides whether to flush. Only whole transactions are flushed, with one exception: a
- * single transaction larger than the memory bound is shipped in pieces (its commit, and so
- * its acknowledgement, still comes after every piece is in Redis), because holding it whole
- * would break the bound.
- */
 /** The last flush: when it started and how many jobs it added. */
 export interface LastFlush {
   readonly atMs: number;
   readonly jobs: number;
 }
 
+/**
+ * Decides whether to flush. Only whole transactions are flushed, with one exception: a
+ * single transaction larger than the memory bound is shipped in pieces (its commit, and so
+ * its acknowledgement, still comes after every piece is in Redis), because holding it whole
+ * would break the bound.
+ */
 export function decideFlush(state: BufferState, nowMs: number, policy: FlushPolicy, last?: LastFlush): FlushDecision {
   if (state.openEvents >= policy.maxPendingEvents) return { kind: 'flush', includeOpen: true };
   if (state.readySinceMs === undefined) return { kind: 'idle' };

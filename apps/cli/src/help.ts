@@ -56,6 +56,8 @@ one's writes. Prints a table; a Ledgerflow run that does not verify makes the co
 its figures (exit 1). Peak RSS is each process's VmHWM (/proc), highest over the runs. On a
 VM, the CPU time the host stole during each Ledgerflow run (/proc/stat) is printed, with a
 warning above 5%: lag figures from such a run say as much about the host as about Ledgerflow.
+Under each steady-state rate: each pipeline process's CPU (% of a core), which compares across
+runs and days better than lag does.
 
 Options:
   --events M                  events to seed (default 200000; 10000 with --quick)
@@ -77,7 +79,8 @@ Options:
   --seed S                    generator seed (default 42)
   --json-file FILE            also write the results as JSON (catchup, steady, baseline,
                               ceiling, ratios, peak_rss_bytes, machine, each run's cpu
-                              busy/steal percent; throughput and lag series in summary)
+                              busy/steal percent and, per steady rate, each pipeline
+                              process's CPU; throughput and lag series in summary)
   --svg FILE                  also write an SVG chart: catch-up throughput over time against
                               the naive baseline and the sink ceiling, steady-state lag per
                               second against the goals (default with --json-file X.json: X.svg)

@@ -44,6 +44,7 @@ function steadyJson(r: SteadyResult): Record<string, unknown> {
     series: r.series.map((b) => ({ t_s: b.tS, events: b.events, p50: b.p50, p99: b.p99, max: b.max })),
     verified: r.verified,
     cpu: cpuJson(r.cpu),
+    process_cpu_percent: r.processCpuPercent,
   };
 }
 
@@ -97,6 +98,8 @@ export function benchTable(f: BenchFigures): string {
     for (const s of f.steady) {
       lines.push(`${''.padEnd(12)} ${n(s.rate).padStart(7)}   ${n(s.achievedRate).padStart(8)}   ${lags(s.lagMs)}`);
       lines.push(`${`  warm-up (first ${s.warmup.seconds} s)`.padEnd(34)}${lags(s.warmup.lagMs)}`);
+      const apps = Object.entries(s.processCpuPercent);
+      if (apps.length > 0) lines.push(`  CPU, % of a core: ${apps.map(([name, percent]) => `${name} ${percent.toFixed(0)}`).join(', ')}`);
     }
   }
   lines.push('', `peak RSS: ${Object.entries(f.peakRssBytes).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(0)} MiB`).join(', ')}`);

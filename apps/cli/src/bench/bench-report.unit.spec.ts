@@ -35,6 +35,11 @@ describe('benchJson, host CPU', () => {
     expect(json.steady[0]!['cpu']).toEqual({ busy_percent: 71, steal_percent: 24.3 });
     expect(json.catchup.runs[0]!['cpu']).toEqual({ busy_percent: 60, steal_percent: 1 });
   });
+
+  it('reports each steady-state run\'s CPU per pipeline process', () => {
+    const json = benchJson(benchFigures(), machine, {}) as { steady: Array<Record<string, unknown>> };
+    expect(json.steady[0]!['process_cpu_percent']).toEqual({ ingest: 18.2, 'projector-0': 39.6 });
+  });
 });
 
 describe('benchTable', () => {
@@ -43,6 +48,14 @@ describe('benchTable', () => {
     const at = lines.findIndex((l) => /^\s+2,000\s+2,000\s+15\s+30\s+60\s+120$/.test(l));
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toMatch(/^ {2}warm-up \(first 5 s\)\s+225\s+450\s+900\s+1,800$/);
+  });
+
+  it('prints each process\'s CPU under a steady-state rate, when it was read', () => {
+    const lines = benchTable(benchFigures()).split('\n');
+    const at = lines.findIndex((l) => /^\s+2,000\s+2,000\s/.test(l));
+    expect(lines[at + 2]).toBe('  CPU, % of a core: ingest 18, projector-0 40');
+    const tenThousand = lines.findIndex((l) => /^\s+10,000\s/.test(l));
+    expect(lines[tenThousand + 2]).not.toMatch(/CPU, %/);
   });
 
   it('prints the CPU the host stole in each run, and warns when it is more than 5%', () => {

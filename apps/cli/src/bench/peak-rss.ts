@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readProcFile } from './proc-file';
 
 /** Parses the `VmHWM` line (peak resident set size) of a /proc/<pid>/status text into bytes. */
 export function parseVmHwm(status: string): number | null {
@@ -11,12 +11,7 @@ export function parseVmHwm(status: string): number | null {
  * the process stops sees its whole life). Null where /proc is absent or the process is gone.
  */
 export function readPeakRss(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    return parseVmHwm(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return null;
-  }
+  return readProcFile(pid, 'status', parseVmHwm);
 }
 
 /** Merges peak-RSS readings by process name, keeping the highest. */

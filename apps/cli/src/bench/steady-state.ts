@@ -13,6 +13,7 @@ import type { OnProgress } from './progress-bar';
 import { cpuShares, readCpuTimes, type CpuShares } from './host-cpu';
 import { generateLedger } from './ledger-generator';
 import { readPeakRss } from './peak-rss';
+import { cpuPercents, readProcessCpuSeconds } from './process-cpu';
 import { appendAtRate } from './steady-appender';
 
 /** One steady-state run at a fixed append rate. */
@@ -32,6 +33,8 @@ export interface SteadyResult {
   readonly peakRssBytes: Record<string, number | null>;
   /** How the machine's CPU time went while appending and until the last event was seen (see host-cpu). */
   readonly cpu: CpuShares | null;
+  /** Each pipeline process's CPU over the same window, % of one core (`ingest`, `projector-0`, …). */
+  readonly processCpuPercent: Record<string, number>;
 }
 
 interface SteadyOptions {
@@ -86,6 +89,9 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
     };
     const poller = pollCheckpoints(pool, tracker, more, Date.now() + options.seconds * 1000 + 120_000, (done) => options.onProgress?.(done, total));
     poller.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
+    const names = apps.map((_, i) => (i === 0 ? 'ingest' : `projector-${i - 1}`));
+    const appCpu = () => Object.fromEntries(apps.map((child, i) => [names[i]!, readProcessCpuSeconds(child.pid)]));
+    const appCpuBefore = appCpu();
     const cpuBefore = readCpuTimes();
     const startedAt = Date.now();
     const achievedRate = await appendAtRate(pool, generateLedger({ accounts: options.accounts, events: total, seed: options.seed }), { rate: options.rate, total, partitions: options.partitions, tracker });
@@ -93,12 +99,13 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
     appending = false;
     await poller;
     const cpu = cpuShares(cpuBefore, readCpuTimes());
-    const peakRssBytes = Object.fromEntries(apps.map((child, i) => [i === 0 ? 'ingest' : `projector-${i - 1}`, readPeakRss(child.pid)]));
+    const processCpuPercent = cpuPercents(appCpuBefore, appCpu(), (Date.now() - startedAt) / 1000);
+    const peakRssBytes = Object.fromEntries(apps.map((child, i) => [names[i]!, readPeakRss(child.pid)]));
     const report = await verifyReadModels(db);
     const { before, after } = splitAtCommit(tracker.observedMs, tracker.lags, options.warmupSeconds * 1000);
     const warmup = { seconds: options.warmupSeconds, events: before.events, lagMs: before.lagMs };
     const series = lagBuckets(tracker.observedMs, tracker.lags);
-    return { rate: options.rate, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, cpu };
+    return { rate: options.rate, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, cpu, processCpuPercent };
   } finally {
     await Promise.all(apps.map((child) => stopApp(child)));
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { downsample, type SeriesPoint } from './bench-series';
 import type { CatchUpResult } from './catch-up-run';
-import { STEAL_WARNING_SHARE, cpuJson, type CpuShares } from './host-cpu';
+import { STEAL_WARNING_SHARE, type CpuShares } from './host-cpu';
 import type { BaselineResult } from './naive-baseline';
 import type { LagPercentiles } from './lag-stats';
 import type { CeilingResult } from './sink-ceiling';
@@ -26,6 +26,11 @@ export interface BenchFigures {
 
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
+/** A run's CPU shares as percentages with one decimal; null where the machine does not report them. */
+function cpuJson(shares: CpuShares | null): { busy_percent: number; steal_percent: number } | null {
+  return shares ? { busy_percent: round(shares.busy * 100, 1), steal_percent: round(shares.steal * 100, 1) } : null;
+}
+
 /** A chart's worth of a count-over-time series, in columns: the JSON stays small. */
 const JSON_SERIES_POINTS = 200;
 function seriesJson(series: readonly SeriesPoint[]): { t_ms: number[]; applied: number[] } {
@@ -44,7 +49,7 @@ function steadyJson(r: SteadyResult): Record<string, unknown> {
     series: r.series.map((b) => ({ t_s: b.tS, events: b.events, p50: b.p50, p99: b.p99, max: b.max })),
     verified: r.verified,
     cpu: cpuJson(r.cpu),
-    process_cpu_percent: r.processCpuPercent,
+    process_cpu_percent: Object.fromEntries(Object.entries(r.processCpuPercent).map(([name, percent]) => [name, round(percent, 1)])),
   };
 }
 

@@ -34,6 +34,9 @@ describe('benchJson, host CPU', () => {
     const json = benchJson({ ...figures, steady: [{ ...figures.steady[0]!, cpu: { busy: 0.71, steal: 0.243 } }] }, machine, {}) as { steady: Array<Record<string, unknown>>; catchup: { runs: Array<Record<string, unknown>> } };
     expect(json.steady[0]!['cpu']).toEqual({ busy_percent: 71, steal_percent: 24.3 });
     expect(json.catchup.runs[0]!['cpu']).toEqual({ busy_percent: 60, steal_percent: 1 });
+    const shares = benchJson({ ...figures, steady: [{ ...figures.steady[0]!, cpu: { busy: 0.5, steal: 0.2 } }, { ...figures.steady[1]!, cpu: null }] }, machine, {}) as { steady: Array<Record<string, unknown>> };
+    expect(shares.steady[0]!['cpu']).toEqual({ busy_percent: 50, steal_percent: 20 });
+    expect(shares.steady[1]!['cpu']).toBeNull();
   });
 
   it('reports each steady-state run\'s CPU per pipeline process', () => {

@@ -46,8 +46,3 @@ export function cpuShares(before: CpuTimes | null, after: CpuTimes | null): CpuS
   if (total <= 0) return null;
   return { busy: busy / total, steal: steal / total };
 }
-
-/** Percentages with one decimal, for the JSON report. */
-export function cpuJson(shares: CpuShares | null): { busy_percent: number; steal_percent: number } | null {
-  return shares ? { busy_percent: Math.round(shares.busy * 1000) / 10, steal_percent: Math.round(shares.steal * 1000) / 10 } : null;
-}

@@ -28,7 +28,7 @@ export function cpuPercents(before: Record<string, number | null>, after: Record
   if (seconds <= 0) return out;
   for (const [name, end] of Object.entries(after)) {
     const start = before[name];
-    if (end !== null && start !== null && start !== undefined) out[name] = Math.round(((end - start) / seconds) * 1000) / 10;
+    if (end !== null && start !== null && start !== undefined) out[name] = ((end - start) / seconds) * 100;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { LedgerflowError } from '@ledgerflow/cdc-core';
 import { z } from 'zod';
 import { defaultResumeAt } from './backpressure';
+import { defaultMaxJobsPerSecond } from './flush-policy';
 
 /** Everything the ingest service reads from its environment, validated and frozen. */
 export interface IngestConfig {
@@ -18,7 +19,10 @@ export interface IngestConfig {
   readonly maxBatchEvents: number;
   /** Flush once the oldest pending transaction has waited this long (ms)… */
   readonly flushIntervalMs: number;
-  /** …and, after a flush of n jobs, n / this many seconds after it (0: no pacing): see FlushPolicy. */
+  /**
+   * …and, after a flush of n jobs, n / this many seconds after it (0: no pacing): see FlushPolicy.
+   * Unset: partitions / 16 ms (defaultMaxJobsPerSecond).
+   */
   readonly maxJobsPerSecond: number;
   /** Stop reading from the slot while this many events sit in memory. */
   readonly maxPendingEvents: number;
@@ -81,7 +85,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEDGERFLOW_INGEST_MAX_BATCH_EVENTS: positiveInt(2000),
   LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).default(2),
-  LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND: z.coerce.number().int().min(0).default(1000),
+  LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND: z.coerce.number().int().min(0).optional(),
   LEDGERFLOW_INGEST_MAX_PENDING_EVENTS: positiveInt(20_000),
   LEDGERFLOW_INGEST_MAX_EVENTS_PER_JOB: positiveInt(1000),
   LEDGERFLOW_INGEST_CATCHUP_PAGE_SIZE: positiveInt(5000),
@@ -158,7 +162,7 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     logLevel: e.LOG_LEVEL,
     maxBatchEvents: e.LEDGERFLOW_INGEST_MAX_BATCH_EVENTS,
     flushIntervalMs: e.LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS,
-    maxJobsPerSecond: e.LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND,
+    maxJobsPerSecond: e.LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND ?? defaultMaxJobsPerSecond(e.LEDGERFLOW_PARTITIONS),
     maxPendingEvents: e.LEDGERFLOW_INGEST_MAX_PENDING_EVENTS,
     maxEventsPerJob: e.LEDGERFLOW_INGEST_MAX_EVENTS_PER_JOB,
     catchupPageSize: e.LEDGERFLOW_INGEST_CATCHUP_PAGE_SIZE,

@@ -27,6 +27,13 @@ describe('loadIngestConfig', () => {
     expect(loadIngestConfig({}).slotName).toBe('ledgerflow_ledgerflow');
   });
 
+  it('derives the job budget from the partitions unless it is set: a flush waits at most 16 ms for pacing', () => {
+    expect(loadIngestConfig({ LEDGERFLOW_PARTITIONS: '4' }).maxJobsPerSecond).toBe(250);
+    expect(loadIngestConfig({ LEDGERFLOW_PARTITIONS: '64' }).maxJobsPerSecond).toBe(4000);
+    expect(loadIngestConfig({ LEDGERFLOW_PARTITIONS: '1' }).maxJobsPerSecond).toBe(63);
+    expect(loadIngestConfig({ LEDGERFLOW_PARTITIONS: '4', LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND: '1000' }).maxJobsPerSecond).toBe(1000);
+  });
+
   it('reads overrides', () => {
     const config = loadIngestConfig({ LEDGERFLOW_PARTITIONS: '4', LEDGERFLOW_SLOT: 'my_slot', LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS: '0', LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND: '0' });
     expect(config).toMatchObject({ partitions: 4, slotName: 'my_slot', flushIntervalMs: 0, maxJobsPerSecond: 0 });

@@ -23,6 +23,24 @@ export interface FlushPolicy {
   readonly maxPendingEvents: number;
 }
 
+/**
+ * The longest a flush waits for pacing with the default job budget: ingest's share of the lag at
+ * low rates. A flush makes at most one job per partition, so the wait bound is partitions /
+ * maxJobsPerSecond, and the default budget is derived from it (see defaultMaxJobsPerSecond).
+ */
+export const DEFAULT_PACING_WAIT_MS = 16;
+
+/**
+ * The job budget when none is configured: partitions / DEFAULT_PACING_WAIT_MS (1,000 jobs/s at
+ * 16 partitions, 250 at 4). A fixed budget would make the wait grow with the partition count
+ * and, with few partitions, let small jobs through at the same rate as with many: the CPU a job
+ * costs (decision 013) bought nothing. Tying it to the partitions keeps the wait bound fixed,
+ * and a bigger fleet (more partitions) gets a bigger budget.
+ */
+export function defaultMaxJobsPerSecond(partitions: number): number {
+  return Math.ceil((partitions * 1000) / DEFAULT_PACING_WAIT_MS);
+}
+
 /** What the buffer holds right now. */
 export interface BufferState {
   /** Events of transactions whose commit has been read. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideFlush, mustPauseReading, type BufferState, type FlushPolicy } from './flush-policy';
+import { DEFAULT_PACING_WAIT_MS, decideFlush, defaultMaxJobsPerSecond, mustPauseReading, type BufferState, type FlushPolicy } from './flush-policy';
 
 const policy: FlushPolicy = { maxBatchEvents: 2000, flushIntervalMs: 5, maxJobsPerSecond: 0, maxPendingEvents: 20_000 };
 const paced: FlushPolicy = { ...policy, flushIntervalMs: 2, maxJobsPerSecond: 1000 };
@@ -66,5 +66,16 @@ describe('mustPauseReading', () => {
     expect(mustPauseReading(state(19_999, 0, 0), policy)).toBe(false);
     expect(mustPauseReading(state(15_000, 5000, 0), policy)).toBe(true);
     expect(mustPauseReading(state(0, 20_000, undefined), policy)).toBe(true);
+  });
+
+  it('with the default budget, a flush that made one job per partition waits at most DEFAULT_PACING_WAIT_MS, whatever the partitions', () => {
+    for (const partitions of [1, 4, 16, 64]) {
+      const budget: FlushPolicy = { ...paced, maxJobsPerSecond: defaultMaxJobsPerSecond(partitions) };
+      const decision = decideFlush(state(3, 0, 1000), 1001, budget, { atMs: 1000, jobs: partitions });
+      expect(decision.kind).toBe('wait');
+      const waitMs = decision.kind === 'wait' ? 1 + decision.ms : 0;
+      expect(waitMs).toBeLessThanOrEqual(DEFAULT_PACING_WAIT_MS);
+      expect(waitMs).toBeGreaterThan(DEFAULT_PACING_WAIT_MS - 0.5);
+    }
   });
 });

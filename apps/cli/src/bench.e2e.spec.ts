@@ -35,6 +35,7 @@ describe('ledgerflow bench --quick (real ingest and projector processes)', () =>
     expect(json['steady']!.length).toBe(2);
     for (const s of json['steady']!) {
       expect(positive(s['rate'])).toBe(true);
+      expect(s['projectors']).toBe(1); // --quick catches up with one process only, so the steady state runs on one
       expect(s['verified']).toBe(true);
       const lag = s['lag_ms'] as Record<string, number>;
       for (const k of ['p50', 'p95', 'p99', 'max']) expect(lag[k], k).toBeGreaterThanOrEqual(0);

@@ -62,9 +62,9 @@ runs and days better than lag does.
 Options:
   --events M                  events to seed (default 200000; 10000 with --quick)
   --accounts N                accounts (default 10000; 300 with --quick)
-  --projectors LIST           projector process counts for the catch-up (default 1,2; 1 with --quick);
-                              the steady state uses the smallest whose catch-up came
-                              within 5% of the fastest (more processes only contend)
+  --projectors LIST           projector process counts (default 1,2; 1 with --quick): the
+                              catch-up and the steady state run once per count (on a small
+                              machine a second process may catch up faster yet add lag)
   --rates LIST                steady-state append rates, events/s (default 2000,20000;
                               2000,10000 with --quick)
   --duration SEC              seconds per steady-state rate (default 60; 3 with --quick)

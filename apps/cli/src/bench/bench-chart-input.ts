@@ -33,11 +33,16 @@ function lagPoints(run: SteadyResult, key: 'p50' | 'p99'): { x: number; y: numbe
 
 function lagPanelParts(steady: readonly SteadyResult[], goals: ReadonlyMap<number, number>): { series: ChartSeries[]; references: ChartReference[] } {
   const color = (i: number) => RATE_COLORS[i % RATE_COLORS.length]!;
+  const fleets = new Set(steady.map((r) => r.projectors)).size;
+  // The fleet is named only when runs of several fleets share the panel.
+  const name = (r: SteadyResult) => (fleets > 1 ? `${n(r.rate)}/s ${r.projectors}p` : `${n(r.rate)}/s`);
   const series = steady.flatMap((r, i) => [
-    { label: `${n(r.rate)}/s p99`, color: color(i), points: lagPoints(r, 'p99') },
-    { label: `${n(r.rate)}/s p50`, color: color(i), points: lagPoints(r, 'p50'), faint: true },
+    { label: `${name(r)} p99`, color: color(i), points: lagPoints(r, 'p99') },
+    { label: `${name(r)} p50`, color: color(i), points: lagPoints(r, 'p50'), faint: true },
   ]);
-  const references = steady.flatMap((r, i) => {
+  // One goal line per rate, in the colour of its first run.
+  const firstOfRate = steady.flatMap((r, i) => (steady.findIndex((o) => o.rate === r.rate) === i ? [[r, i] as const] : []));
+  const references = firstOfRate.flatMap(([r, i]) => {
     const goal = goals.get(r.rate);
     return goal === undefined ? [] : [{ label: `goal ${n(goal)} ms at ${n(r.rate)}/s`, y: goal, color: color(i) }];
   });

@@ -36,6 +36,15 @@ describe('benchChartInput', () => {
     expect(lag.shade).toEqual({ from: 0, to: 5, label: 'warm-up (first 5 s)' });
   });
 
+  it('names the fleet when runs of several fleets share the lag panel, and draws each rate\'s goal once', () => {
+    const f = benchFigures();
+    const steady = [f.steady[0]!, { ...f.steady[0]!, projectors: 2 }];
+    const { lag } = benchChartInput({ ...f, steady }, context);
+    expect(lag.series.map((s) => s.label)).toEqual(['2,000/s 1p p99', '2,000/s 1p p50', '2,000/s 2p p99', '2,000/s 2p p50']);
+    expect(lag.series[0]!.color).not.toBe(lag.series[2]!.color);
+    expect(lag.references).toEqual([{ label: 'goal 50 ms at 2,000/s', y: 50, color: lag.series[0]!.color }]);
+  });
+
   it('has no warm-up shade without a warm-up', () => {
     const f = benchFigures();
     const steady = f.steady.map((r) => ({ ...r, warmup: { ...r.warmup, seconds: 0 } }));

@@ -41,6 +41,7 @@ function seriesJson(series: readonly SeriesPoint[]): { t_ms: number[]; applied: 
 function steadyJson(r: SteadyResult): Record<string, unknown> {
   return {
     rate: r.rate,
+    projectors: r.projectors,
     achieved_rate: round(r.achievedRate),
     seconds: round(r.seconds, 3),
     events: r.events,
@@ -55,7 +56,7 @@ function steadyJson(r: SteadyResult): Record<string, unknown> {
 
 /** Runs of Ledgerflow that did not verify (their figures must not be reported). */
 export function unverifiedRuns(f: Pick<BenchFigures, 'catchup' | 'steady'>): string[] {
-  return [...f.catchup.filter((r) => !r.verified).map((r) => `catch-up with ${r.projectors} projector(s): ${r.mismatches} mismatches`), ...f.steady.filter((r) => !r.verified).map((r) => `steady state at ${r.rate}/s: ${r.mismatches} mismatches`)];
+  return [...f.catchup.filter((r) => !r.verified).map((r) => `catch-up with ${r.projectors} projector(s): ${r.mismatches} mismatches`), ...f.steady.filter((r) => !r.verified).map((r) => `steady state at ${r.rate}/s with ${r.projectors} projector(s): ${r.mismatches} mismatches`)];
 }
 
 /** The `--json-file` document (snake_case keys; only built from verified runs). */
@@ -101,7 +102,7 @@ export function benchTable(f: BenchFigures): string {
     const lags = (l: LagPercentiles) => [l.p50, l.p95, l.p99, l.max].map((v) => n(v).padStart(6)).join('  ');
     lines.push('', 'steady state    rate   achieved   lag p50    p95     p99     max (ms; after the warm-up)');
     for (const s of f.steady) {
-      lines.push(`${''.padEnd(12)} ${n(s.rate).padStart(7)}   ${n(s.achievedRate).padStart(8)}   ${lags(s.lagMs)}`);
+      lines.push(`${`  ${s.projectors} projector(s)`.padEnd(16)} ${n(s.rate).padStart(7)}   ${n(s.achievedRate).padStart(8)}   ${lags(s.lagMs)}`);
       lines.push(`${`  warm-up (first ${s.warmup.seconds} s)`.padEnd(34)}${lags(s.warmup.lagMs)}`);
       const apps = Object.entries(s.processCpuPercent);
       if (apps.length > 0) lines.push(`  CPU, % of a core: ${apps.map(([name, percent]) => `${name} ${percent.toFixed(0)}`).join(', ')}`);
@@ -118,7 +119,7 @@ export function benchTable(f: BenchFigures): string {
  * Ledgerflow. Nothing where the machine does not report it.
  */
 function stealLines(f: BenchFigures): string[] {
-  const runs: [string, CpuShares | null][] = [...f.catchup.map((r): [string, CpuShares | null] => [`catch-up ${r.projectors}p`, r.cpu]), ...f.steady.map((r): [string, CpuShares | null] => [`${n(r.rate)}/s`, r.cpu])];
+  const runs: [string, CpuShares | null][] = [...f.catchup.map((r): [string, CpuShares | null] => [`catch-up ${r.projectors}p`, r.cpu]), ...f.steady.map((r): [string, CpuShares | null] => [`${n(r.rate)}/s ${r.projectors}p`, r.cpu])];
   const known = runs.filter((r): r is [string, CpuShares] => r[1] !== null);
   if (known.length === 0) return [];
   const lines = [`CPU stolen by the host: ${known.map(([name, cpu]) => `${name} ${(cpu.steal * 100).toFixed(0)}%`).join(', ')}`];

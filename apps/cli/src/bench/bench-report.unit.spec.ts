@@ -39,6 +39,15 @@ describe('benchJson, host CPU', () => {
     expect(shares.steady[1]!['cpu']).toBeNull();
   });
 
+  it('reports the fleet of each steady-state run', () => {
+    const figures = benchFigures();
+    const json = benchJson({ ...figures, steady: [figures.steady[0]!, { ...figures.steady[0]!, projectors: 2 }] }, machine, {}) as { steady: Array<Record<string, unknown>> };
+    expect(json.steady.map((s) => [s['rate'], s['projectors']])).toEqual([
+      [2000, 1],
+      [2000, 2],
+    ]);
+  });
+
   it('reports each steady-state run\'s CPU per pipeline process', () => {
     const json = benchJson(benchFigures(), machine, {}) as { steady: Array<Record<string, unknown>> };
     expect(json.steady[0]!['process_cpu_percent']).toEqual({ ingest: 18.2, 'projector-0': 39.6 });
@@ -48,27 +57,34 @@ describe('benchJson, host CPU', () => {
 describe('benchTable', () => {
   it('prints a warm-up line under each steady-state rate', () => {
     const lines = benchTable(benchFigures()).split('\n');
-    const at = lines.findIndex((l) => /^\s+2,000\s+2,000\s+15\s+30\s+60\s+120$/.test(l));
+    const at = lines.findIndex((l) => /^ {2}1 projector\(s\)\s+2,000\s+2,000\s+15\s+30\s+60\s+120$/.test(l));
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toMatch(/^ {2}warm-up \(first 5 s\)\s+225\s+450\s+900\s+1,800$/);
   });
 
   it('prints each process\'s CPU under a steady-state rate, when it was read', () => {
     const lines = benchTable(benchFigures()).split('\n');
-    const at = lines.findIndex((l) => /^\s+2,000\s+2,000\s/.test(l));
+    const at = lines.findIndex((l) => /^ {2}1 projector\(s\)\s+2,000\s+2,000\s/.test(l));
     expect(lines[at + 2]).toBe('  CPU, % of a core: ingest 18, projector-0 40');
-    const tenThousand = lines.findIndex((l) => /^\s+10,000\s/.test(l));
+    const tenThousand = lines.findIndex((l) => /^ {2}1 projector\(s\)\s+10,000\s/.test(l));
     expect(lines[tenThousand + 2]).not.toMatch(/CPU, %/);
   });
 
   it('prints the CPU the host stole in each run, and warns when it is more than 5%', () => {
     const quiet = benchTable(benchFigures());
-    expect(quiet).toContain('CPU stolen by the host: catch-up 1p 1%, catch-up 2p 1%, 2,000/s 1%, 10,000/s 1%');
+    expect(quiet).toContain('CPU stolen by the host: catch-up 1p 1%, catch-up 2p 1%, 2,000/s 1p 1%, 10,000/s 1p 1%');
     expect(quiet).not.toContain('warning');
     const figures = benchFigures();
     const busy = benchTable({ ...figures, steady: [figures.steady[0]!, { ...figures.steady[1]!, cpu: { busy: 0.7, steal: 0.24 } }] });
-    expect(busy).toContain('10,000/s 24%');
+    expect(busy).toContain('10,000/s 1p 24%');
     expect(busy).toMatch(/warning: the host took more than 5% of this machine's CPU/);
+  });
+
+  it('names the fleet of each steady-state run', () => {
+    const figures = benchFigures();
+    const table = benchTable({ ...figures, steady: [figures.steady[0]!, { ...figures.steady[0]!, projectors: 2, lagMs: { p50: 25, p95: 70, p99: 97, max: 157 } }] });
+    expect(table).toMatch(/^ {2}1 projector\(s\)\s+2,000\s+2,000\s+15\s+30\s+60\s+120$/m);
+    expect(table).toMatch(/^ {2}2 projector\(s\)\s+2,000\s+2,000\s+25\s+70\s+97\s+157$/m);
   });
 
   it('prints nothing about the host where the machine does not report it', () => {

@@ -1,13 +1,12 @@
-import path from 'node:path';
 import { createDb, verifyReadModels } from '@ledgerflow/sinks';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
-import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
 import { downsample, type SeriesPoint } from './bench-series';
 import { cpuShares, readCpuTimes, type CpuShares } from './host-cpu';
 import type { OnProgress } from './progress-bar';
 import { readPeakRss } from './peak-rss';
+import { startPipeline } from './pipeline-processes';
 
 export interface CatchUpResult {
   readonly projectors: number;
@@ -42,21 +41,18 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [options.slot]);
     await deleteKeysWithPrefix(options.redis, options.redisPrefix);
     const total = Number((await pool.query<{ n: string }>('select count(*) as n from events')).rows[0]!.n);
-    const env = { ...options.env, DATABASE_URL: options.databaseUrl, LEDGERFLOW_REDIS_PREFIX: options.redisPrefix, LEDGERFLOW_SLOT: options.slot, LEDGERFLOW_PARTITIONS: String(options.partitions), LOG_LEVEL: 'warn', LEDGERFLOW_INGEST_OPS_PORT: '0', LEDGERFLOW_PROJECTOR_OPS_PORT: '0' };
-    const logDir = path.join(WORKSPACE_ROOT, '.ledgerflow', 'bench');
-    const apps = [startApp('ingest', env, path.join(logDir, 'ingest.log'), options.heapMb)];
-    for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `projector-${i}.log`), options.heapMb));
+    const pipeline = startPipeline({ ...options, logPrefix: '' });
     try {
       const cpuBefore = readCpuTimes();
-      const { firstAt, lastAt, series } = await timeProjection(pool, total, options.timeoutMs, () => apps.every((child) => child.exitCode === null && child.signalCode === null), options.onProgress);
+      const { firstAt, lastAt, series } = await timeProjection(pool, total, options.timeoutMs, () => pipeline.firstExited() === undefined, options.onProgress);
       const seconds = (lastAt - firstAt) / 1000;
       const cpu = cpuShares(cpuBefore, readCpuTimes());
       // Read while the processes live: VmHWM is the high-water mark of their whole life.
-      const peakRssBytes = Object.fromEntries(apps.map((child, i) => [i === 0 ? 'ingest' : `projector-${i - 1}`, readPeakRss(child.pid)]));
+      const peakRssBytes = pipeline.byName((child) => readPeakRss(child.pid));
       const report = await verifyReadModels(db);
       return { projectors: options.projectors, events: total, seconds, eventsPerSecond: total / seconds, verified: report.total === 0, mismatches: report.total, peakRssBytes, series: downsample(series, SERIES_POINTS), cpu };
     } finally {
-      await Promise.all(apps.map((child) => stopApp(child)));
+      await pipeline.stop();
       await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]);
       // The last completed jobs of every queue would otherwise stay behind (kept for dedupe).
       await deleteKeysWithPrefix(options.redis, options.redisPrefix);

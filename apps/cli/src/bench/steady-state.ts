@@ -1,8 +1,6 @@
-import path from 'node:path';
 import { createDb, verifyReadModels } from '@ledgerflow/sinks';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
-import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
 import { recreateDatabase } from '../shared/database-admin';
 import { migrateDatabase } from '../shared/migrate-database';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
@@ -13,12 +11,15 @@ import type { OnProgress } from './progress-bar';
 import { cpuShares, readCpuTimes, type CpuShares } from './host-cpu';
 import { generateLedger } from './ledger-generator';
 import { readPeakRss } from './peak-rss';
+import { startPipeline } from './pipeline-processes';
 import { cpuPercents, readProcessCpuSeconds } from './process-cpu';
 import { appendAtRate } from './steady-appender';
 
 /** One steady-state run at a fixed append rate. */
 export interface SteadyResult {
   readonly rate: number;
+  /** Projector processes of the run. */
+  readonly projectors: number;
   readonly achievedRate: number;
   readonly seconds: number;
   readonly events: number;
@@ -71,10 +72,7 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
   await deleteKeysWithPrefix(options.redis, options.redisPrefix);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 3 });
   const db = createDb(pool);
-  const env = { ...options.env, DATABASE_URL: options.databaseUrl, LEDGERFLOW_REDIS_PREFIX: options.redisPrefix, LEDGERFLOW_SLOT: options.slot, LEDGERFLOW_PARTITIONS: String(options.partitions), LOG_LEVEL: 'warn', LEDGERFLOW_INGEST_OPS_PORT: '0', LEDGERFLOW_PROJECTOR_OPS_PORT: '0' };
-  const logDir = path.join(WORKSPACE_ROOT, '.ledgerflow', 'bench');
-  const apps = [startApp('ingest', env, path.join(logDir, 'steady-ingest.log'), options.heapMb)];
-  for (let i = 0; i < options.projectors; i++) apps.push(startApp('projector', env, path.join(logDir, `steady-projector-${i}.log`), options.heapMb));
+  const pipeline = startPipeline({ ...options, logPrefix: 'steady-' });
   try {
     await waitForSlot(pool, options.slot, 60_000);
     await waitForFleet(pool, options.projectors, options.partitions, 60_000);
@@ -82,15 +80,14 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
     const tracker = new LagTracker(total);
     let appending = true;
     const more = () => {
-      const dead = apps.find((child) => child.exitCode !== null || child.signalCode !== null);
+      const dead = pipeline.firstExited();
       // A crashed process would otherwise only show as a timeout two minutes later.
       if (dead) throw new Error(`steady state: a pipeline process exited early (${dead.exitCode ?? dead.signalCode}); see .ledgerflow/bench/steady-*.log`);
       return appending || tracker.observedCount < tracker.appendedCount;
     };
     const poller = pollCheckpoints(pool, tracker, more, Date.now() + options.seconds * 1000 + 120_000, (done) => options.onProgress?.(done, total));
     poller.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
-    const names = apps.map((_, i) => (i === 0 ? 'ingest' : `projector-${i - 1}`));
-    const appCpu = () => Object.fromEntries(apps.map((child, i) => [names[i]!, readProcessCpuSeconds(child.pid)]));
+    const appCpu = () => pipeline.byName((child) => readProcessCpuSeconds(child.pid));
     const appCpuBefore = appCpu();
     const cpuBefore = readCpuTimes();
     const startedAt = Date.now();
@@ -100,14 +97,14 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
     await poller;
     const cpu = cpuShares(cpuBefore, readCpuTimes());
     const processCpuPercent = cpuPercents(appCpuBefore, appCpu(), (Date.now() - startedAt) / 1000);
-    const peakRssBytes = Object.fromEntries(apps.map((child, i) => [names[i]!, readPeakRss(child.pid)]));
+    const peakRssBytes = pipeline.byName((child) => readPeakRss(child.pid));
     const report = await verifyReadModels(db);
     const { before, after } = splitAtCommit(tracker.observedMs, tracker.lags, options.warmupSeconds * 1000);
     const warmup = { seconds: options.warmupSeconds, events: before.events, lagMs: before.lagMs };
     const series = lagBuckets(tracker.observedMs, tracker.lags);
-    return { rate: options.rate, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, cpu, processCpuPercent };
+    return { rate: options.rate, projectors: options.projectors, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, cpu, processCpuPercent };
   } finally {
-    await Promise.all(apps.map((child) => stopApp(child)));
+    await pipeline.stop();
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]).catch(() => undefined);
     await db.destroy();
     await deleteKeysWithPrefix(options.redis, options.redisPrefix);

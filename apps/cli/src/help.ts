@@ -46,9 +46,10 @@ One run, one seeded Zipf-skewed ledger (re-created database), four measurements:
      clock starts (in its favour).
   3. sink ceiling: the same read-model rows, folded in 1000-event batches beforehand, written
      straight with unnest upserts on 2 connections (no CDC, no Redis).
-  4. Ledgerflow steady state on a fresh store: an appender commits events at each fixed rate;
-     every event's lag = first poll (every 5 ms) seeing its partition's checkpoint at or past
-     its position − the time its INSERT returned (errs high by up to the poll interval).
+  4. Ledgerflow steady state on a fresh store, on each projector count: an appender commits
+     events at each fixed rate; every event's lag = first poll (every 5 ms) seeing its
+     partition's checkpoint at or past its position − the time its INSERT returned (errs high
+     by up to the poll interval).
      Verified after each rate. The events committed in the first --warmup seconds are reported
      apart (the pipeline is still starting); lag p50…max is over the events committed after.
 Each timed run starts with a CHECKPOINT (when the role may): no run pays for the previous

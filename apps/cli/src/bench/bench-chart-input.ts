@@ -8,6 +8,8 @@ export interface ChartContext {
   /** ISO date (YYYY-MM-DD) of the run. */
   readonly date: string;
   readonly cores: number;
+  /** LEDGERFLOW_PARTITIONS of the run: set in the environment, so the command line does not show it. */
+  readonly partitions: number;
   /** The command line that produced the figures. */
   readonly command: string;
   /** Lag goal (ms) per append rate (events/s); rates without a goal get no goal line. */
@@ -55,7 +57,7 @@ export function benchChartInput(f: BenchFigures, context: ChartContext): BenchCh
   const baseline = { label: `naive baseline (conc. ${f.baseline.best.concurrency})`, color: BASELINE_COLOR, points: throughputPoints(f.baseline.best.series) };
   const warmupSeconds = Math.max(0, ...f.steady.map((r) => r.warmup.seconds));
   return {
-    title: `Ledgerflow bench — ${context.date} — ${context.cores} cores`,
+    title: `Ledgerflow bench — ${context.date} — ${context.cores} cores — ${context.partitions} partitions`,
     subtitle: context.command,
     throughput: {
       title: 'Catch-up throughput',

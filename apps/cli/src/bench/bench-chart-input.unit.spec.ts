@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { benchChartInput } from './bench-chart-input';
 import { benchFigures } from '../testing/bench-figures.fixture';
 
-const context = { date: '2026-11-27', cores: 2, command: 'ledgerflow bench --quick', lagGoalsMs: new Map([[2000, 50]]) };
+const context = { date: '2026-11-27', cores: 2, partitions: 4, command: 'ledgerflow bench --quick', lagGoalsMs: new Map([[2000, 50]]) };
 
 describe('benchChartInput', () => {
   it('plots each catch-up run and the baseline as events/s over time, against the ceiling', () => {
     const { throughput, title, subtitle } = benchChartInput(benchFigures(), context);
-    expect(title).toBe('Ledgerflow bench — 2026-11-27 — 2 cores');
+    expect(title).toBe('Ledgerflow bench — 2026-11-27 — 2 cores — 4 partitions');
     expect(subtitle).toBe('ledgerflow bench --quick');
     expect(throughput.series.map((s) => s.label)).toEqual(['catch-up, 1 projector(s)', 'catch-up, 2 projector(s)', 'naive baseline (conc. 20)']);
     const [one, , baseline] = throughput.series;

@@ -96,7 +96,7 @@ function writeOutputs(figures: BenchFigures, machine: MachineInfo, options: Benc
   }
   if (options.svgFile) {
     const command = ['ledgerflow', ...process.argv.slice(2)].join(' ');
-    const context = { date: new Date().toISOString().slice(0, 10), cores: machine.cores, command, lagGoalsMs: LAG_GOALS_MS };
+    const context = { date: new Date().toISOString().slice(0, 10), cores: machine.cores, partitions: options.partitions, command, lagGoalsMs: LAG_GOALS_MS };
     writeFileSync(options.svgFile, renderBenchChart(benchChartInput(figures, context)));
     console.log(`wrote ${options.svgFile}`);
   }

@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     return void finish(1);
   }
   if (aborter.signal.aborted) return void finish(0);
-  logger.info({ partitions: config.partitions, prefix: config.redisPrefix, slot: config.slotName, ops: ops.url ?? null }, 'ingest running');
+  // The job budget is derived from the partitions unless set (decision 013): say which it is.
+  logger.info({ partitions: config.partitions, maxJobsPerSecond: config.maxJobsPerSecond, prefix: config.redisPrefix, slot: config.slotName, ops: ops.url ?? null }, 'ingest running');
 }
 
 main().catch((err: unknown) => {

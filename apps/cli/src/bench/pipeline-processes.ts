@@ -4,13 +4,9 @@ import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
 
 /** Ingest and its projectors, as one bench run starts them. */
 export interface PipelineProcesses {
-  /** Ingest first, then projector 0, 1, … */
-  readonly children: readonly ChildProcess[];
-  /** The report's name of each child, same order: `ingest`, `projector-0`, … */
-  readonly names: readonly string[];
-  /** A child that has already exited, if any. */
+  /** A process that has already exited, if any. */
   firstExited(): ChildProcess | undefined;
-  /** One value per process, keyed by its report name. */
+  /** One value per process, keyed by its report name: `ingest`, `projector-0`, `projector-1`, … */
   byName<T>(read: (child: ChildProcess) => T): Record<string, T>;
   stop(): Promise<void>;
 }
@@ -49,8 +45,6 @@ export function startPipeline(options: PipelineOptions): PipelineProcesses {
   const names = ['ingest', ...Array.from({ length: options.projectors }, (_, i) => `projector-${i}`)];
   const children = names.map((name) => startApp(name === 'ingest' ? 'ingest' : 'projector', env, path.join(logDir, `${options.logPrefix}${name}.log`), options.heapMb));
   return {
-    children,
-    names,
     firstExited: () => children.find((child) => child.exitCode !== null || child.signalCode !== null),
     byName: (read) => Object.fromEntries(children.map((child, i) => [names[i]!, read(child)])),
     stop: async () => {

@@ -22,6 +22,10 @@ export interface IngestCounters {
   refills: number;
   /** Events enqueued by refills (also counted in `eventsEnqueued`). */
   refillEvents: number;
+  /** Times a session found PostgreSQL's crash marker gone: the server crashed (crash-repair.ts). */
+  postgresCrashes: number;
+  /** Crash repairs that ran to the end (their events count in `refillEvents`). */
+  crashRepairs: number;
 }
 
 /** A fresh set of counters. */
@@ -38,5 +42,7 @@ export function newCounters(): IngestCounters {
     redisLosses: 0,
     refills: 0,
     refillEvents: 0,
+    postgresCrashes: 0,
+    crashRepairs: 0,
   };
 }

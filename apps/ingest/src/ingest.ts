@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { maxPosition } from './catch-up';
 import type { IngestConfig } from './config';
 import { newCounters, type IngestCounters } from './counters';
+import { CrashRepair } from './crash-repair';
 import type { Tracer } from './enqueue-span';
 import { IngestMetrics } from './ingest-metrics';
 import { QueueGate } from './queue-gate';
@@ -56,7 +57,7 @@ export interface IngestDeps {
 /**
  * Starts the ingest: a supervisor runs sessions (slot check, catch-up, stream; see session.ts)
  * and restarts them after failures; a guard watches Redis for lost keys and refills it from
- * PostgreSQL. Resolves once the first session streams (failures before that are retried);
+ * PostgreSQL, and each session repairs the read models if PostgreSQL crashed (crash-repair.ts). Resolves once the first session streams (failures before that are retried);
  * rejects, with everything closed, if start-up is aborted or fails for good.
  */
 export async function startIngest(config: IngestConfig, deps: IngestDeps): Promise<IngestHandle> {
@@ -80,6 +81,7 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   gate.start();
   const store = openSentinelStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, logger });
   const guard = createGuard(config, resources, store, counters, logger, gate);
+  const crashRepair = createCrashRepair(config, resources, counters, logger, gate);
   let started = false;
   let stopping: Promise<void> | undefined;
   const close = async () => {
@@ -87,11 +89,12 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
     gate.stop(); // releases whatever backpressure holds, so the stop is not stuck behind deep queues
     await supervisor.stop();
     await guard.stop();
+    await crashRepair.stop();
     await store.close();
     await resources.close();
   };
   const supervisor = new Supervisor({
-    startSession: (signal) => startSession({ config, resources, guard, counters, metrics, logger, gate, suppressAcks: deps.testHooks?.suppressAcks === true }, signal),
+    startSession: (signal) => startSession({ config, resources, guard, crashRepair, counters, metrics, logger, gate, suppressAcks: deps.testHooks?.suppressAcks === true }, signal),
     policy: config,
     logger,
     onStreaming: (streaming) => (streaming ? metrics.sessionStreaming() : metrics.sessionEnded()),
@@ -129,6 +132,18 @@ function createGuard(config: IngestConfig, resources: IngestResources, store: Se
     refill: (progress, shouldContinue) => refillUnapplied(refillDeps, progress, shouldContinue),
     maxPosition: () => maxPosition(resources.db),
     intervalMs: config.redisCheckIntervalMs,
+    counters,
+    logger,
+  });
+}
+
+/** The crash repair of this ingest, refilling (under new job ids) through the same publisher as the stream. */
+function createCrashRepair(config: IngestConfig, resources: IngestResources, counters: IngestCounters, logger: Logger, gate: QueueGate): CrashRepair {
+  const refillDeps = { db: resources.db, publisher: resources.publisher, pageSize: config.catchupPageSize, counters, waitForRoom: () => gate.waitUntilOpen() };
+  return new CrashRepair({
+    db: resources.db,
+    refill: (progress, shouldContinue, jobIdSuffix) => refillUnapplied({ ...refillDeps, jobIdSuffix }, progress, shouldContinue),
+    maxPosition: () => maxPosition(resources.db),
     counters,
     logger,
   });

@@ -55,6 +55,16 @@ describe('createPublisher', () => {
     expect((await readJobs(TEST_REDIS_URL, redisKeys.prefix, PARTITIONS)).map((q) => q.length)).toEqual([0, 3, 0, 1]);
   });
 
+  it('adds the same events again under suffixed job ids, and refuses a suffix BullMQ cannot take', async () => {
+    const account = accountIn(0);
+    const events = Array.from({ length: 5 }, (_, i) => event(500 + i, account, i + 1));
+    await publisher.publish(events);
+    await publisher.publish(events, { jobIdSuffix: 'c1x' });
+    const ids = (await readJobs(TEST_REDIS_URL, redisKeys.prefix, PARTITIONS))[0]!.map((j) => j.id);
+    expect(ids).toEqual(['p0-500-504-5', 'p0-500-504-5-c1x']);
+    await expect(publisher.publish(events, { jobIdSuffix: 'a:b' })).rejects.toThrow(RangeError);
+  });
+
   it('keeps only the last completed jobs of a partition, enough for a replay of them to add nothing', async () => {
     const account = accountIn(2);
     const events = Array.from({ length: 50 }, (_, i) => event(1000 + i, account, i + 1)); // 5 jobs of 10

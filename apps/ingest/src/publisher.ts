@@ -24,13 +24,23 @@ export interface PublishResult {
   readonly events: number;
 }
 
+/** How one publish names its jobs. */
+export interface PublishOptions {
+  /**
+   * Appended to every job id (`p3-120-140-5-<suffix>`): jobs that must not dedupe against the
+   * ones the stream added for the same events (a repair after a PostgreSQL crash re-enqueues
+   * events whose jobs completed and may still be kept). Letters, digits, `_` and `-` only.
+   */
+  readonly jobIdSuffix?: string;
+}
+
 /** Puts event batches on the partition queues. */
 export interface EventPublisher {
   /**
    * Enqueues `events` (in source order) as per-partition batch jobs; resolves once Redis holds
    * every job. Calls must not overlap: per-partition job order is the order of the calls.
    */
-  publish(events: readonly StoredEvent[]): Promise<PublishResult>;
+  publish(events: readonly StoredEvent[], options?: PublishOptions): Promise<PublishResult>;
   /** The partition queues, index = partition (for reading job counts; never for adding). */
   readonly queues: readonly Pick<Queue, 'getJobCounts'>[];
   close(): Promise<void>;
@@ -65,16 +75,23 @@ export interface PublisherOptions {
 type BulkJob = { name: string; queueName: string; data: EventJobData; opts: JobsOptions };
 
 /** The jobs of one publish, grouped by partition, with their events. */
-function planJobs(events: readonly StoredEvent[], partitions: number, maxEventsPerJob: number, jobOptions: JobsOptions): Map<number, { jobs: BulkJob[]; events: StoredEvent[] }> {
+function planJobs(events: readonly StoredEvent[], partitions: number, maxEventsPerJob: number, jobOptions: JobsOptions, jobIdSuffix: string | undefined): Map<number, { jobs: BulkJob[]; events: StoredEvent[] }> {
   const enqueuedAtMs = Date.now();
+  const suffix = jobIdSuffix === undefined ? '' : `-${checkedSuffix(jobIdSuffix)}`;
   const byPartition = new Map<number, { jobs: BulkJob[]; events: StoredEvent[] }>();
   for (const batch of planPartitionBatches(events, partitions, maxEventsPerJob)) {
     let planned = byPartition.get(batch.partition);
     if (!planned) byPartition.set(batch.partition, (planned = { jobs: [], events: [] }));
-    planned.jobs.push({ name: BATCH_JOB_NAME, queueName: partitionQueueName(batch.partition), data: encodeBatch(batch, enqueuedAtMs), opts: { ...jobOptions, jobId: batchJobId(batch) } });
+    planned.jobs.push({ name: BATCH_JOB_NAME, queueName: partitionQueueName(batch.partition), data: encodeBatch(batch, enqueuedAtMs), opts: { ...jobOptions, jobId: `${batchJobId(batch)}${suffix}` } });
     for (const event of batch.events) planned.events.push(event);
   }
   return byPartition;
+}
+
+/** BullMQ job ids may not contain ':'; a suffix is a plain word so ids stay readable. */
+function checkedSuffix(suffix: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(suffix)) throw new RangeError(`a job id suffix is letters, digits, '_' and '-' only, got ${JSON.stringify(suffix)}`);
+  return suffix;
 }
 
 /** The jobs of a publish as one FlowProducer bulk, each carrying its partition span's context. */
@@ -107,10 +124,10 @@ export function createPublisher(options: PublisherOptions): EventPublisher {
   const flow = new FlowProducer({ connection: redis, prefix });
   flow.on('error', (error) => logger.warn({ err: error }, 'flow producer connection error'));
   return {
-    async publish(events) {
+    async publish(events, publishOptions) {
       if (events.length === 0) return { jobs: 0, events: 0 };
       const startedAt = performance.now();
-      const planned = planJobs(events, partitions, maxEventsPerJob, jobOptions);
+      const planned = planJobs(events, partitions, maxEventsPerJob, jobOptions, publishOptions?.jobIdSuffix);
       const spans = new Map([...planned].map(([p, x]) => [p, startEnqueueSpan(tracer, { partition: p, queueName: partitionQueueName(p), events: x.events, jobs: x.jobs.length })]));
       try {
         await flow.addBulk(flowJobs(planned, spans));

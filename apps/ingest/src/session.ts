@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { runCatchUp } from './catch-up';
 import type { IngestConfig } from './config';
 import type { IngestCounters } from './counters';
+import type { CrashRepair } from './crash-repair';
 import type { IngestMetrics } from './ingest-metrics';
 import { loadCatchUpState, saveCatchUpState } from './ingest-state';
 import type { RedisGuard } from './redis-guard';
@@ -18,6 +19,8 @@ export interface SessionContext {
   readonly config: IngestConfig;
   readonly resources: IngestResources;
   readonly guard: RedisGuard;
+  /** Repairs the read models when PostgreSQL crashed since the last session (decision 015). */
+  readonly crashRepair: CrashRepair;
   readonly counters: IngestCounters;
   readonly metrics: IngestMetrics;
   readonly logger: Logger;
@@ -56,7 +59,7 @@ export async function startSession(ctx: SessionContext, signal: AbortSignal): Pr
 }
 
 /**
- * Slot first, sentinel second, catch-up third. A slot created now gets its catch-up progress
+ * Slot first, sentinel second (and the crash marker), catch-up third. A slot created now gets its catch-up progress
  * reset (before the creation, see ensureSlot), so the events stored before it are enqueued
  * from the start. The sentinel is taken over before catch-up enqueues anything, so a Redis
  * loss during catch-up is noticed too; a catch-up from position 0 makes a start-up refill
@@ -69,6 +72,7 @@ async function prepare(ctx: SessionContext, signal: AbortSignal): Promise<void> 
   logger.info({ created }, created ? 'created replication slot' : 'using existing replication slot');
   const state = await loadCatchUpState(db, config.slotName);
   await guard.init(!state.done && state.position === 0n);
+  await ctx.crashRepair.check();
   const shouldStop = () => signal.aborted;
   const waitForRoom = ctx.gate ? () => ctx.gate!.waitUntilOpen() : undefined;
   const caughtUp = await runCatchUp({ db, slotName: config.slotName, pageSize: config.catchupPageSize, publisher, counters, metrics, logger, shouldStop, ...(waitForRoom ? { waitForRoom } : {}) });

@@ -39,6 +39,11 @@ export interface PrivatePostgres {
   stop(): void;
   start(): void;
   restart(): void;
+  /**
+   * A crash: an immediate stop (no shutdown checkpoint, WAL buffers not yet written are lost,
+   * as when the server is killed), then a start, which runs crash recovery.
+   */
+  crash(): void;
   destroy(): void;
 }
 
@@ -58,6 +63,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     start,
     stop: () => void ctl('-m', 'fast', 'stop'),
     restart: () => void ctl('-m', 'fast', '-o', opts, '-l', path.join(dir, 'log'), 'restart'),
+    crash: () => {
+      ctl('-m', 'immediate', 'stop');
+      start();
+    },
     destroy() {
       try {
         ctl('-m', 'immediate', 'stop');

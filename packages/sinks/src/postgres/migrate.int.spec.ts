@@ -32,6 +32,7 @@ describe('migrateToLatest', () => {
       ['0003-dead-letters', 'Success'],
       ['0004-write-guard', 'Success'],
       ['0005-partition-fence', 'Success'],
+      ['0006-crash-marker', 'Success'],
     ]);
     const second = await migrateToLatest(t.db as Kysely<unknown>);
     expect(second.error).toBeUndefined();

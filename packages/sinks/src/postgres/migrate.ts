@@ -4,6 +4,7 @@ import { fleet0002 } from './migrations/0002-fleet';
 import { deadLetters0003 } from './migrations/0003-dead-letters';
 import { writeGuard0004 } from './migrations/0004-write-guard';
 import { partitionFence0005 } from './migrations/0005-partition-fence';
+import { crashMarker0006 } from './migrations/0006-crash-marker';
 
 /** The publication every pipeline on this database reads. */
 export const EVENTS_PUBLICATION = 'ledgerflow_events';
@@ -12,7 +13,7 @@ export const EVENTS_PUBLICATION = 'ledgerflow_events';
 export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001-schema': schema0001, '0002-fleet': fleet0002, '0003-dead-letters': deadLetters0003, '0004-write-guard': writeGuard0004, '0005-partition-fence': partitionFence0005 }) },
+    provider: { getMigrations: async () => ({ '0001-schema': schema0001, '0002-fleet': fleet0002, '0003-dead-letters': deadLetters0003, '0004-write-guard': writeGuard0004, '0005-partition-fence': partitionFence0005, '0006-crash-marker': crashMarker0006 }) },
     migrationTableName: 'ledgerflow_migrations',
     migrationLockTableName: 'ledgerflow_migrations_lock',
   });

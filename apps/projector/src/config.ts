@@ -20,6 +20,7 @@ const schema = z.object({
   LEDGERFLOW_PROJECTOR_REBALANCE_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
   LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
   LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+  LEDGERFLOW_PROJECTOR_SYNCHRONOUS_COMMIT: z.enum(['on', 'off']).default('off'),
   LEDGERFLOW_PROJECTOR_BREAKER_FAILURES: z.coerce.number().int().min(1).max(10_000).default(5),
   LEDGERFLOW_PROJECTOR_BREAKER_WINDOW_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
   LEDGERFLOW_PROJECTOR_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1).max(600_000).default(500),
@@ -75,6 +76,13 @@ export interface ProjectorConfig {
   readonly batchTimeoutMs: number;
   /** `LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS`: the most its COMMIT may take. @defaultValue 10000 */
   readonly commitTimeoutMs: number;
+  /**
+   * `LEDGERFLOW_PROJECTOR_SYNCHRONOUS_COMMIT` (`on` | `off`): whether batch commits wait for their
+   * WAL to reach the disk. Off, a stalled WAL flush no longer holds every batch up; a crash of
+   * PostgreSQL may lose the last batches, and ingest re-enqueues their events (decision 015).
+   * @defaultValue off
+   */
+  readonly synchronousCommit: boolean;
   /**
    * The circuit breaker around PostgreSQL: `LEDGERFLOW_PROJECTOR_BREAKER_FAILURES` connection
    * failures in a row (default 5) within `…_BREAKER_WINDOW_MS` (default 10000) open it; a probe
@@ -145,6 +153,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     rebalanceMs: e.LEDGERFLOW_PROJECTOR_REBALANCE_MS,
     batchTimeoutMs: e.LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS,
     commitTimeoutMs: e.LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS,
+    synchronousCommit: e.LEDGERFLOW_PROJECTOR_SYNCHRONOUS_COMMIT === 'on',
     breaker: Object.freeze({
       failureThreshold: e.LEDGERFLOW_PROJECTOR_BREAKER_FAILURES,
       windowMs: e.LEDGERFLOW_PROJECTOR_BREAKER_WINDOW_MS,

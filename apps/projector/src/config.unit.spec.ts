@@ -19,6 +19,7 @@ describe('loadProjectorConfig', () => {
       rebalanceMs: 1000,
       batchTimeoutMs: 30_000,
       commitTimeoutMs: 10_000,
+      synchronousCommit: false,
       breaker: { failureThreshold: 5, windowMs: 10_000, baseCooldownMs: 500, maxCooldownMs: 5000 },
       opsPort: 9466,
       opsPortFallback: true,
@@ -43,6 +44,7 @@ describe('loadProjectorConfig', () => {
       LEDGERFLOW_PROJECTOR_REBALANCE_MS: '300',
       LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS: '2500',
       LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS: '700',
+      LEDGERFLOW_PROJECTOR_SYNCHRONOUS_COMMIT: 'on',
       LEDGERFLOW_PROJECTOR_BREAKER_FAILURES: '3',
       LEDGERFLOW_PROJECTOR_BREAKER_WINDOW_MS: '4000',
       LEDGERFLOW_PROJECTOR_BREAKER_COOLDOWN_MS: '200',
@@ -64,6 +66,7 @@ describe('loadProjectorConfig', () => {
       rebalanceMs: 300,
       batchTimeoutMs: 2500,
       commitTimeoutMs: 700,
+      synchronousCommit: true,
       breaker: { failureThreshold: 3, windowMs: 4000, baseCooldownMs: 200, maxCooldownMs: 1000 },
       opsPort: 0,
       opsPortFallback: false,
@@ -102,6 +105,7 @@ describe('loadProjectorConfig', () => {
   it('refuses time limits out of range and a breaker cap below its first cool-down', () => {
     expect(() => loadProjectorConfig({ LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS: '0' })).toThrow(/LEDGERFLOW_PROJECTOR_BATCH_TIMEOUT_MS/);
     expect(() => loadProjectorConfig({ LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS: 'soon' })).toThrow(/LEDGERFLOW_PROJECTOR_COMMIT_TIMEOUT_MS/);
+    expect(() => loadProjectorConfig({ LEDGERFLOW_PROJECTOR_SYNCHRONOUS_COMMIT: 'local' })).toThrow(/LEDGERFLOW_PROJECTOR_SYNCHRONOUS_COMMIT/);
     expect(() => loadProjectorConfig({ LEDGERFLOW_PROJECTOR_BREAKER_COOLDOWN_MS: '2000', LEDGERFLOW_PROJECTOR_BREAKER_MAX_COOLDOWN_MS: '1000' })).toThrow(
       /LEDGERFLOW_PROJECTOR_BREAKER_MAX_COOLDOWN_MS: must be at least/,
     );

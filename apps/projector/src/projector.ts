@@ -181,7 +181,7 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
   const metrics = new ProjectorMetrics();
   const onFailures = options.onFailures ?? logFoldFailures(logger);
   const circuit = new PostgresCircuit(config.breaker, { logger });
-  const writers = Array.from({ length: config.writers }, () => new WriterConnection({ databaseUrl: config.databaseUrl, applicationName: memberAppName(memberId), statementTimeoutMs: config.batchTimeoutMs, logger }));
+  const writers = Array.from({ length: config.writers }, () => new WriterConnection({ databaseUrl: config.databaseUrl, applicationName: memberAppName(memberId), statementTimeoutMs: config.batchTimeoutMs, synchronousCommit: config.synchronousCommit, logger }));
   const timeouts = { batchMs: config.batchTimeoutMs, commitMs: config.commitTimeoutMs };
   const rounds = writers.map((writer) => new WriteRounds({ writer, lockNamespace: PROJECTOR_LOCK_NAMESPACE, timeouts, maxRoundEvents: config.maxBatchEvents, aloneFromEvents: ROUND_ALONE_FROM_EVENTS, logger }));
   const member = new FleetMember({
@@ -196,6 +196,7 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
     circuit,
     // The batch limit also bounds each statement a batch runs outside a transaction.
     statementTimeoutMs: config.batchTimeoutMs,
+    synchronousCommit: config.synchronousCommit,
     startWorker: consumerFactory({ config, logger, onFailures, counters, metrics, tracer: options.tracer, circuit, beforeCommit: options.beforeCommit, rounds }),
   });
   const unregisterGauges = registerGauges(metrics.gaugeSources());

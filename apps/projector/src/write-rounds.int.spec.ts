@@ -21,7 +21,7 @@ const leases: PartitionLease[] = [];
 
 beforeAll(async () => {
   tdb = await createTestDatabase('projector_write_rounds');
-  writer = new WriterConnection({ databaseUrl: tdb.url, applicationName: 'lf-projector:rounds-test', statementTimeoutMs: 5000, logger });
+  writer = new WriterConnection({ databaseUrl: tdb.url, applicationName: 'lf-projector:rounds-test', statementTimeoutMs: 5000, synchronousCommit: false, logger });
   for (const p of [0, 1, 2]) leases.push((await PartitionLease.tryAcquire(p, { databaseUrl: tdb.url, applicationName: 'lf-projector:rounds-test', onLost: () => undefined }))!);
 });
 afterAll(async () => {

@@ -6,13 +6,16 @@ import { WriterConnection } from './writer-connection';
 
 let tdb: TestDatabase;
 let writer: WriterConnection;
+let durable: WriterConnection;
 
 beforeAll(async () => {
   tdb = await createTestDatabase('projector_writer_connection');
-  writer = new WriterConnection({ databaseUrl: tdb.url, applicationName: 'lf-projector:writer-test', statementTimeoutMs: 1500, logger: pino({ level: 'silent' }) });
+  writer = new WriterConnection({ databaseUrl: tdb.url, applicationName: 'lf-projector:writer-test', statementTimeoutMs: 1500, synchronousCommit: false, logger: pino({ level: 'silent' }) });
+  durable = new WriterConnection({ databaseUrl: tdb.url, applicationName: 'lf-projector:writer-test', statementTimeoutMs: 1500, synchronousCommit: true, logger: pino({ level: 'silent' }) });
 });
 afterAll(async () => {
   await writer?.close();
+  await durable?.close();
   await tdb?.drop();
 });
 
@@ -24,6 +27,12 @@ describe('WriterConnection', () => {
     const { rows } = await sql<{ t: string; s: string; a: string }>`select current_setting('statement_timeout') as t, current_setting('enable_seqscan') as s, current_setting('application_name') as a`.execute(db);
     expect(rows[0]).toEqual({ t: '1500ms', s: 'off', a: 'lf-projector:writer-test' });
     expect(await pidOf()).toBe(await pidOf());
+  });
+
+  it('commits without waiting for the WAL flush unless told to (decision 015)', async () => {
+    const setting = async (w: WriterConnection) => (await sql<{ c: string }>`select current_setting('synchronous_commit') as c`.execute(await w.db())).rows[0]!.c;
+    expect(await setting(writer)).toBe('off');
+    expect(await setting(durable)).toBe('on');
   });
 
   it('opens a new session after its backend was terminated (fencing, a server restart)', async () => {

@@ -12,6 +12,8 @@ export interface WriterConnectionOptions {
   readonly applicationName: string;
   /** The batch time limit, as the server's statement_timeout (as on the partition connections). */
   readonly statementTimeoutMs: number;
+  /** See BatchWriteClientOptions.synchronousCommit. */
+  readonly synchronousCommit: boolean;
   readonly logger: Logger;
 }
 
@@ -60,8 +62,8 @@ export class WriterConnection {
 
   async #open(): Promise<Session> {
     void this.#session?.client.end().catch(() => undefined);
-    const { databaseUrl, applicationName, statementTimeoutMs, logger } = this.#options;
-    const client = batchWriteClient({ databaseUrl, applicationName, statementTimeoutMs });
+    const { databaseUrl, applicationName, statementTimeoutMs, synchronousCommit, logger } = this.#options;
+    const client = batchWriteClient({ databaseUrl, applicationName, statementTimeoutMs, synchronousCommit });
     const session: Session = { client, db: singleClientDb(new SingleClientPool(client)), broken: false };
     // Without an 'error' listener a dropped connection would crash the process.
     client.on('error', (err) => {

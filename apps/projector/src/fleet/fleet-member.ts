@@ -38,6 +38,8 @@ export interface FleetMemberOptions {
   readonly startWorker: (partition: number, db: Kysely<LedgerDatabase>, abandon: (reason: Error) => void, lockPid: number) => Promise<PartitionWorker>;
   /** statement_timeout of the partition connections (see LeaseConnectOptions). */
   readonly statementTimeoutMs?: number;
+  /** Whether the partition connections' commits wait for the WAL flush (see BatchWriteClientOptions). */
+  readonly synchronousCommit?: boolean;
 }
 
 interface Owned {
@@ -250,6 +252,7 @@ export class FleetMember {
       applicationName: memberAppName(this.memberId),
       onLost: (l, err) => this.#drop(l, err),
       ...(this.#options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: this.#options.statementTimeoutMs }),
+      ...(this.#options.synchronousCommit === undefined ? {} : { synchronousCommit: this.#options.synchronousCommit }),
     });
     if (!lease) return;
     let worker: PartitionWorker;

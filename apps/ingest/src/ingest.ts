@@ -7,7 +7,7 @@ import type { Tracer } from './enqueue-span';
 import { IngestMetrics } from './ingest-metrics';
 import { QueueGate } from './queue-gate';
 import { RedisGuard } from './redis-guard';
-import { refillUnapplied } from './refill';
+import { refillUnapplied, type RefillDeps } from './refill';
 import { openResources, type IngestResources } from './resources';
 import { openSentinelStore, type SentinelStore } from './sentinel-store';
 import { startSession } from './session';
@@ -57,8 +57,9 @@ export interface IngestDeps {
 /**
  * Starts the ingest: a supervisor runs sessions (slot check, catch-up, stream; see session.ts)
  * and restarts them after failures; a guard watches Redis for lost keys and refills it from
- * PostgreSQL, and each session repairs the read models if PostgreSQL crashed (crash-repair.ts). Resolves once the first session streams (failures before that are retried);
- * rejects, with everything closed, if start-up is aborted or fails for good.
+ * PostgreSQL; each session repairs the read models if PostgreSQL crashed (crash-repair.ts).
+ * Resolves once the first session streams (failures before that are retried); rejects, with
+ * everything closed, if start-up is aborted or fails for good.
  */
 export async function startIngest(config: IngestConfig, deps: IngestDeps): Promise<IngestHandle> {
   const logger = deps.logger.child({ component: 'ingest', slot: config.slotName });
@@ -124,9 +125,14 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   };
 }
 
-/** The Redis guard of this ingest, refilling through the same publisher as the stream. */
+/** What a refill needs: it enqueues through the same publisher as the stream, held by the same backpressure. */
+function refillDepsOf(config: IngestConfig, resources: IngestResources, counters: IngestCounters, gate: QueueGate): RefillDeps {
+  return { db: resources.db, publisher: resources.publisher, pageSize: config.catchupPageSize, counters, waitForRoom: () => gate.waitUntilOpen() };
+}
+
+/** The Redis guard of this ingest. */
 function createGuard(config: IngestConfig, resources: IngestResources, store: SentinelStore, counters: IngestCounters, logger: Logger, gate: QueueGate): RedisGuard {
-  const refillDeps = { db: resources.db, publisher: resources.publisher, pageSize: config.catchupPageSize, counters, waitForRoom: () => gate.waitUntilOpen() };
+  const refillDeps = refillDepsOf(config, resources, counters, gate);
   return new RedisGuard({
     store,
     refill: (progress, shouldContinue) => refillUnapplied(refillDeps, progress, shouldContinue),
@@ -137,9 +143,9 @@ function createGuard(config: IngestConfig, resources: IngestResources, store: Se
   });
 }
 
-/** The crash repair of this ingest, refilling (under new job ids) through the same publisher as the stream. */
+/** The crash repair of this ingest (its refills use new job ids). */
 function createCrashRepair(config: IngestConfig, resources: IngestResources, counters: IngestCounters, logger: Logger, gate: QueueGate): CrashRepair {
-  const refillDeps = { db: resources.db, publisher: resources.publisher, pageSize: config.catchupPageSize, counters, waitForRoom: () => gate.waitUntilOpen() };
+  const refillDeps = refillDepsOf(config, resources, counters, gate);
   return new CrashRepair({
     db: resources.db,
     refill: (progress, shouldContinue, jobIdSuffix) => refillUnapplied({ ...refillDeps, jobIdSuffix }, progress, shouldContinue),

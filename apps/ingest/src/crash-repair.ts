@@ -1,5 +1,3 @@
-import { crashMarkerPresent, setCrashMarker, type LedgerDatabase } from '@ledgerflow/sinks';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { IngestCounters } from './counters';
 import type { RefillProgress } from './refill';
@@ -7,9 +5,15 @@ import type { RefillProgress } from './refill';
 /** Pause before a repair that failed (PostgreSQL or Redis went away again) is tried again. */
 const RETRY_PAUSE_MS = 1000;
 
+/** The crash marker (migration 0006): gone after a crash, set again once repaired. */
+export interface CrashMarker {
+  present(): Promise<boolean>;
+  set(): Promise<void>;
+}
+
 /** What the repair needs. */
 export interface CrashRepairDeps {
-  readonly db: Kysely<LedgerDatabase>;
+  readonly marker: CrashMarker;
   /** Enqueues the unapplied events of the window under job ids ending in `jobIdSuffix` (refill.ts). */
   readonly refill: (progress: RefillProgress, shouldContinue: () => Promise<boolean>, jobIdSuffix: string) => Promise<boolean>;
   /** The store's highest global position: the end of the repair, read after the crash. */
@@ -18,6 +22,8 @@ export interface CrashRepairDeps {
   readonly logger: Logger;
   /** A fresh job id suffix per repair (default: `c` + the time in base 36). */
   readonly newSuffix?: () => string;
+  /** Pause before a failed repair is tried again (ms). @defaultValue 1000 */
+  readonly retryPauseMs?: number;
 }
 
 /**
@@ -47,7 +53,7 @@ export class CrashRepair {
    */
   async check(): Promise<void> {
     if (this.#running || this.#stopped) return;
-    if (await crashMarkerPresent(this.deps.db)) return;
+    if (await this.deps.marker.present()) return;
     this.deps.counters.postgresCrashes++;
     this.deps.logger.warn('PostgreSQL crashed since the crash marker was set; re-enqueueing the events the read models have not applied');
     this.#running = this.#repairUntilDone().finally(() => (this.#running = undefined));
@@ -72,13 +78,13 @@ export class CrashRepair {
   }
 
   async #repair(): Promise<boolean> {
-    const { db, counters, logger } = this.deps;
+    const { marker, counters, logger } = this.deps;
     const suffix = (this.deps.newSuffix ?? (() => `c${Date.now().toString(36)}`))();
     const progress = { after: 0n, upTo: await this.deps.maxPosition() };
     const startedAt = Date.now();
     const before = counters.refillEvents;
     if (!(await this.deps.refill(progress, async () => !this.#stopped, suffix))) return false;
-    await setCrashMarker(db);
+    await marker.set();
     counters.crashRepairs++;
     logger.info({ events: counters.refillEvents - before, upTo: progress.upTo.toString(), ms: Date.now() - startedAt }, 'crash repair done; crash marker set');
     return true;
@@ -87,7 +93,7 @@ export class CrashRepair {
   async #pause(): Promise<void> {
     if (this.#stopped) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, RETRY_PAUSE_MS);
+      const timer = setTimeout(resolve, this.deps.retryPauseMs ?? RETRY_PAUSE_MS);
       this.#wake = () => {
         clearTimeout(timer);
         resolve();

@@ -1,3 +1,4 @@
+import { crashMarkerPresent, setCrashMarker } from '@ledgerflow/sinks';
 import type { Logger } from 'pino';
 import { maxPosition } from './catch-up';
 import type { IngestConfig } from './config';
@@ -147,7 +148,7 @@ function createGuard(config: IngestConfig, resources: IngestResources, store: Se
 function createCrashRepair(config: IngestConfig, resources: IngestResources, counters: IngestCounters, logger: Logger, gate: QueueGate): CrashRepair {
   const refillDeps = refillDepsOf(config, resources, counters, gate);
   return new CrashRepair({
-    db: resources.db,
+    marker: { present: () => crashMarkerPresent(resources.db), set: () => setCrashMarker(resources.db) },
     refill: (progress, shouldContinue, jobIdSuffix) => refillUnapplied({ ...refillDeps, jobIdSuffix }, progress, shouldContinue),
     maxPosition: () => maxPosition(resources.db),
     counters,

@@ -3,7 +3,9 @@ import { TEST_REDIS_URL, startPrivatePostgres, testRedisPrefix, waitFor, type Pr
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Instruments } from '@ledgerflow/metrics';
 import { startIngest, type IngestHandle } from './ingest';
+import { IngestMetrics } from './ingest-metrics';
 import { useRawJsonParsers } from './pg-json';
 import { EventFactory, insertEvents, readJobs, storedEventIds, testIngestConfig, testLogger, type ReadJob } from './testing/fixtures';
 
@@ -14,6 +16,9 @@ let ingest: IngestHandle | undefined;
 const fatal: Error[] = [];
 const redis = testRedisPrefix('ingest-crash-repair');
 const factory = new EventFactory(20);
+/** The refills the ingest reported to its metrics (every other instrument call is ignored). */
+const refillMetrics: unknown[] = [];
+const instruments = new Proxy({}, { get: (_, key) => ({ add: (_v: number, a: unknown) => key === 'ingestRefills' && refillMetrics.push(a), record: () => undefined }) }) as Instruments;
 
 beforeAll(async () => {
   useRawJsonParsers();
@@ -29,7 +34,7 @@ beforeAll(async () => {
   const migrated = await withPool((pool) => migrateToLatest(createDb(pool) as Kysely<unknown>));
   if (migrated.error) throw migrated.error;
   const config = testIngestConfig(url, TEST_REDIS_URL, redis.prefix, { LEDGERFLOW_INGEST_RETRY_INITIAL_MS: '100', LEDGERFLOW_INGEST_RETRY_MAX_MS: '1000' });
-  ingest = await startIngest(config, { logger: testLogger, onFatal: (e) => fatal.push(e) });
+  ingest = await startIngest(config, { logger: testLogger, onFatal: (e) => fatal.push(e), metrics: new IngestMetrics({ partitions: PARTITIONS, instruments }) });
 }, 60_000);
 
 afterAll(async () => {
@@ -92,6 +97,7 @@ describe('crash repair (decision 015)', () => {
     const streamedIds = new Set(streamed.map((j) => j.id));
     expect((await jobs()).filter((j) => streamedIds.has(j.id))).toHaveLength(streamed.length);
     expect(await withPool((pool) => crashMarkerPresent(createDb(pool)))).toBe(true);
+    expect(refillMetrics).toEqual([{ cause: 'postgres_crash' }]);
     expect(fatal).toEqual([]);
   }, 60_000);
 });

@@ -22,6 +22,8 @@ export interface CrashRepairDeps {
   readonly logger: Logger;
   /** A fresh job id suffix per repair (default: `c` + the time in base 36). */
   readonly newSuffix?: () => string;
+  /** Called when a repair has run to the end (the metric). */
+  readonly onRepaired?: () => void;
   /** Pause before a failed repair is tried again (ms). @defaultValue 1000 */
   readonly retryPauseMs?: number;
 }
@@ -86,6 +88,7 @@ export class CrashRepair {
     if (!(await this.deps.refill(progress, async () => !this.#stopped, suffix))) return false;
     await marker.set();
     counters.crashRepairs++;
+    this.deps.onRepaired?.();
     logger.info({ events: counters.refillEvents - before, upTo: progress.upTo.toString(), ms: Date.now() - startedAt }, 'crash repair done; crash marker set');
     return true;
   }

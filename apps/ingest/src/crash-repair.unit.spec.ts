@@ -12,6 +12,7 @@ import type { RefillProgress } from './refill';
  */
 function harness(options: { marker?: boolean; failures?: number; gate?: Promise<void> } = {}) {
   const marker = { value: options.marker ?? false, sets: 0 };
+  const repaired: number[] = [];
   const counters = newCounters();
   const calls: { after: bigint; upTo: bigint; suffix: string; completed: boolean }[] = [];
   let failures = options.failures ?? 0;
@@ -41,9 +42,10 @@ function harness(options: { marker?: boolean; failures?: number; gate?: Promise<
     counters,
     logger: pino({ level: 'silent' }),
     newSuffix: () => `c${++suffixes}`,
+    onRepaired: () => repaired.push(calls.length),
     retryPauseMs: 5,
   });
-  return { repair, marker, counters, calls };
+  return { repair, marker, counters, calls, repaired };
 }
 
 describe('CrashRepair', () => {
@@ -62,6 +64,7 @@ describe('CrashRepair', () => {
     expect(h.calls).toEqual([{ after: 0n, upTo: 500n, suffix: 'c1', completed: true }]);
     expect(h.marker).toEqual({ value: true, sets: 1 });
     expect(h.counters.postgresCrashes).toBe(1);
+    expect(h.repaired).toEqual([1]);
     await h.repair.stop();
   });
 
@@ -100,5 +103,6 @@ describe('CrashRepair', () => {
     expect(h.calls).toEqual([{ after: 0n, upTo: 500n, suffix: 'c1', completed: false }]);
     expect(h.marker).toEqual({ value: false, sets: 0 });
     expect(h.counters.crashRepairs).toBe(0);
+    expect(h.repaired).toEqual([]);
   });
 });

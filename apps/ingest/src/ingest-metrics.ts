@@ -5,6 +5,9 @@ import { LagRung, type RungReading } from './lag-rung';
 import { parseLsn } from './lsn';
 import type { WalStats } from './ops-stats';
 
+/** Why a refill ran: Redis lost its keys, or PostgreSQL crashed. */
+export type RefillCause = 'redis_loss' | 'postgres_crash';
+
 /** What IngestMetrics needs. */
 export interface IngestMetricsOptions {
   /** Number of partitions (to label reads by partition). */
@@ -66,6 +69,11 @@ export class IngestMetrics {
       this.#pendingReads[partition] = 0;
       this.#instruments.eventsRead.add(count, { partition });
     }
+  }
+
+  /** A refill of the unapplied events ran to the end (redis-guard.ts, crash-repair.ts). */
+  refilled(cause: RefillCause): void {
+    this.#instruments.ingestRefills.add(1, { cause });
   }
 
   /** A change could not be decoded or routed (the session restarts and the slot sends it again). */

@@ -39,6 +39,16 @@ function setup() {
 }
 
 describe('IngestMetrics', () => {
+  it('counts refills that ran to the end, by cause', () => {
+    const { metrics, calls } = setup();
+    metrics.refilled('redis_loss');
+    metrics.refilled('postgres_crash');
+    expect(calls).toEqual([
+      ['ingestRefills', 1, { cause: 'redis_loss' }],
+      ['ingestRefills', 1, { cause: 'postgres_crash' }],
+    ]);
+  });
+
   it('tallies reads per partition and hands them to the counter only on flushReads', () => {
     const { metrics, calls } = setup();
     metrics.read(event(0, 1n, 9_000));

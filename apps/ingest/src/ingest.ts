@@ -82,8 +82,8 @@ export async function startIngest(config: IngestConfig, deps: IngestDeps): Promi
   });
   gate.start();
   const store = openSentinelStore({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, logger });
-  const guard = createGuard(config, resources, store, counters, logger, gate);
-  const crashRepair = createCrashRepair(config, resources, counters, logger, gate);
+  const guard = createGuard(config, resources, store, counters, logger, gate, metrics);
+  const crashRepair = createCrashRepair(config, resources, counters, logger, gate, metrics);
   let started = false;
   let stopping: Promise<void> | undefined;
   const close = async () => {
@@ -132,7 +132,7 @@ function refillDepsOf(config: IngestConfig, resources: IngestResources, counters
 }
 
 /** The Redis guard of this ingest. */
-function createGuard(config: IngestConfig, resources: IngestResources, store: SentinelStore, counters: IngestCounters, logger: Logger, gate: QueueGate): RedisGuard {
+function createGuard(config: IngestConfig, resources: IngestResources, store: SentinelStore, counters: IngestCounters, logger: Logger, gate: QueueGate, metrics: IngestMetrics): RedisGuard {
   const refillDeps = refillDepsOf(config, resources, counters, gate);
   return new RedisGuard({
     store,
@@ -141,11 +141,12 @@ function createGuard(config: IngestConfig, resources: IngestResources, store: Se
     intervalMs: config.redisCheckIntervalMs,
     counters,
     logger,
+    onRefilled: () => metrics.refilled('redis_loss'),
   });
 }
 
 /** The crash repair of this ingest (its refills use new job ids). */
-function createCrashRepair(config: IngestConfig, resources: IngestResources, counters: IngestCounters, logger: Logger, gate: QueueGate): CrashRepair {
+function createCrashRepair(config: IngestConfig, resources: IngestResources, counters: IngestCounters, logger: Logger, gate: QueueGate, metrics: IngestMetrics): CrashRepair {
   const refillDeps = refillDepsOf(config, resources, counters, gate);
   return new CrashRepair({
     marker: { present: () => crashMarkerPresent(resources.db), set: () => setCrashMarker(resources.db) },
@@ -153,6 +154,7 @@ function createCrashRepair(config: IngestConfig, resources: IngestResources, cou
     maxPosition: () => maxPosition(resources.db),
     counters,
     logger,
+    onRepaired: () => metrics.refilled('postgres_crash'),
   });
 }
 

@@ -17,6 +17,8 @@ export interface RedisGuardDeps {
   readonly intervalMs: number;
   readonly counters: IngestCounters;
   readonly logger: Logger;
+  /** Called when a refill has run to the end (the metric). */
+  readonly onRefilled?: () => void;
   readonly newEpoch?: () => string;
 }
 
@@ -129,6 +131,7 @@ export class RedisGuard {
     this.#expected = epoch;
     this.#pending = undefined;
     counters.refills++;
+    this.deps.onRefilled?.();
     logger.info({ events: counters.refillEvents - before, upTo: pending.progress.upTo.toString(), ms: Date.now() - startedAt }, 'Redis refilled from PostgreSQL');
   }
 

@@ -50,6 +50,7 @@ export const CATALOGUE = {
   jobsEnqueued: counter('Batch jobs added to partition queues', P),
   ingestEventsFailed: counter('Changes ingest could not decode or route', ['code']),
   enqueueDuration: seconds('Time to add one flush of batch jobs to Redis (one transaction, every partition)'),
+  ingestRefills: counter('Refills of the unapplied events from PostgreSQL that ran to the end, by cause: redis_loss (the Redis sentinel was gone) or postgres_crash (the crash marker was gone)', ['cause']),
   ingestPaused: gauge('1 while ingest stops reading because the partition queues are deeper than their bound (backpressure), else 0'),
   eventsProcessed: counter('Events delivered to the projector in committed batches (applied, duplicate or failed)', P),
   eventsApplied: counter('Events applied to the read models', P),

@@ -12,6 +12,7 @@ export const METRIC = {
   ingestEventsFailed: 'ledgerflow_ingest_events_failed',
   enqueueDuration: 'ledgerflow_ingest_enqueue_duration_seconds',
   ingestPaused: 'ledgerflow_ingest_paused',
+  ingestRefills: 'ledgerflow_ingest_refills',
   // Projector: the CDC stage that applies batches.
   eventsProcessed: 'ledgerflow_projector_events_processed',
   eventsApplied: 'ledgerflow_projector_events_applied',
@@ -70,7 +71,7 @@ export type MetricKey = keyof typeof METRIC;
 
 /**
  * Attribute (label) keys. Values must stay bounded: partition numbers, app names, error codes,
- * route templates (never raw paths), HTTP status classes, command and query names.
+ * route templates (never raw paths), HTTP status classes, command and query names, refill causes.
  */
 export const ATTRIBUTE = {
   partition: 'partition',
@@ -81,6 +82,7 @@ export const ATTRIBUTE = {
   statusClass: 'status_class',
   command: 'command',
   query: 'query',
+  cause: 'cause',
 } as const;
 
 /** One of the attribute keys in ATTRIBUTE. */

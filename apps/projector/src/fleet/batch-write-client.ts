@@ -2,7 +2,7 @@ import { KEY_LOOKUP_PLANS_OPTION } from '@ledgerflow/sinks';
 import pg from 'pg';
 
 /** The startup option of a connection whose commits do not wait for the WAL flush. */
-export const ASYNC_COMMIT_OPTION = '-c synchronous_commit=off';
+const ASYNC_COMMIT_OPTION = '-c synchronous_commit=off';
 
 /** Gives up opening a connection after this long (a server that accepts nothing). */
 const CONNECT_TIMEOUT_MS = 5000;

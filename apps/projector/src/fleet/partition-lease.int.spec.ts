@@ -40,6 +40,16 @@ describe('PartitionLease', () => {
     }
   });
 
+  it('commits without waiting for the WAL flush when asked, keeping its key-lookup plans (decision 015)', async () => {
+    const lease = (await PartitionLease.tryAcquire(10, { ...options(), synchronousCommit: false }))!;
+    try {
+      const { rows } = await sql<{ c: string; s: string }>`select current_setting('synchronous_commit') as c, current_setting('enable_seqscan') as s`.execute(lease.db);
+      expect(rows[0]).toEqual({ c: 'off', s: 'off' });
+    } finally {
+      await lease.release();
+    }
+  });
+
   it('plans its prepared batch statements as key lookups (no sequential scans)', async () => {
     const lease = (await PartitionLease.tryAcquire(9, options()))!;
     try {

@@ -24,9 +24,10 @@ export interface RefillProgress {
 /**
  * Enqueues, page by page in global-position order, every event in the progress window that
  * the read models have not applied, exactly as streamed events are (same partitioning, payload
- * and job ids — a job id still in Redis dedupes — unless `jobIdSuffix` makes them new). `progress.after` moves forward after each page
- * is in Redis, so a refill cut short resumes where it stopped. `shouldContinue` runs before
- * each page (the guard checks there that Redis has not lost the pages enqueued so far).
+ * and job ids — a job id still in Redis dedupes — unless `jobIdSuffix` makes them new).
+ * `progress.after` moves forward after each page is in Redis, so a refill cut short resumes
+ * where it stopped. `shouldContinue` runs before each page (the guard checks there that Redis
+ * has not lost the pages enqueued so far).
  * Returns false when stopped before the end.
  */
 export async function refillUnapplied(deps: RefillDeps, progress: RefillProgress, shouldContinue: () => Promise<boolean>): Promise<boolean> {

@@ -59,11 +59,12 @@ export async function startSession(ctx: SessionContext, signal: AbortSignal): Pr
 }
 
 /**
- * Slot first, sentinel second (and the crash marker), catch-up third. A slot created now gets its catch-up progress
- * reset (before the creation, see ensureSlot), so the events stored before it are enqueued
- * from the start. The sentinel is taken over before catch-up enqueues anything, so a Redis
- * loss during catch-up is noticed too; a catch-up from position 0 makes a start-up refill
- * redundant (it enqueues every stored event anyway).
+ * Slot first, sentinel and crash marker second, catch-up third. A slot created now gets its
+ * catch-up progress reset (before the creation, see ensureSlot), so the events stored before it
+ * are enqueued from the start. The sentinel is taken over before catch-up enqueues anything, so
+ * a Redis loss during catch-up is noticed too; a catch-up from position 0 makes a start-up
+ * refill redundant (it enqueues every stored event anyway). The crash marker is read at every
+ * session start because a PostgreSQL crash always ends the session (crash-repair.ts).
  */
 async function prepare(ctx: SessionContext, signal: AbortSignal): Promise<void> {
   const { config, resources, counters, metrics, logger, guard } = ctx;

@@ -111,11 +111,15 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
   }
 }
 
-/** Events committed before the slot exists would only reach the projector by a catch-up scan: start appending once it streams. */
+/**
+ * Events committed before ingest streams would reach the projector by its catch-up scan (and
+ * some by the stream too): start appending once a walsender holds the slot. `active` alone is
+ * also true while the slot is being created, before catch-up.
+ */
 async function waitForSlot(pool: pg.Pool, slot: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const r = await pool.query('select 1 from pg_replication_slots where slot_name = $1 and active', [slot]);
+    const r = await pool.query('select 1 from pg_replication_slots s join pg_stat_replication w on w.pid = s.active_pid where s.slot_name = $1', [slot]);
     if (r.rowCount) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -49,6 +49,11 @@ describe('ledgerflow bench --quick (real ingest and projector processes)', () =>
       const series = s['series'] as Array<{ t_s: number; events: number }>;
       expect(series.length).toBeGreaterThanOrEqual(3);
       expect(series.reduce((sum, b) => sum + b.events, 0)).toBe(s['events']);
+      // PostgreSQL and Redis run on this machine in the tests: every surrounding process is found.
+      const around = s['surrounding_cpu_percent'] as Record<string, number>;
+      expect(Object.keys(around).sort()).toEqual(['appender-backend', 'bench', 'other', 'poller-backend', 'redis', 'walsender']);
+      expect(around['walsender']).toBeGreaterThan(0);
+      expect(around['bench']).toBeGreaterThan(0);
     }
     type Counted = { events: number; series: { t_ms: number[]; applied: number[] } };
     for (const r of [...(json['catchup']!['runs'] as unknown as Counted[]), json['baseline'] as unknown as Counted]) {

@@ -38,6 +38,8 @@ function seriesJson(series: readonly SeriesPoint[]): { t_ms: number[]; applied: 
   return { t_ms: kept.map((p) => round(p.tMs)), applied: kept.map((p) => p.applied) };
 }
 
+const percentsJson = (percents: Record<string, number>) => Object.fromEntries(Object.entries(percents).map(([name, percent]) => [name, round(percent, 1)]));
+
 function steadyJson(r: SteadyResult): Record<string, unknown> {
   return {
     rate: r.rate,
@@ -50,7 +52,8 @@ function steadyJson(r: SteadyResult): Record<string, unknown> {
     series: r.series.map((b) => ({ t_s: b.tS, events: b.events, p50: b.p50, p99: b.p99, max: b.max })),
     verified: r.verified,
     cpu: cpuJson(r.cpu),
-    process_cpu_percent: Object.fromEntries(Object.entries(r.processCpuPercent).map(([name, percent]) => [name, round(percent, 1)])),
+    process_cpu_percent: percentsJson(r.processCpuPercent),
+    surrounding_cpu_percent: percentsJson(r.surroundingCpuPercent),
   };
 }
 
@@ -104,8 +107,9 @@ export function benchTable(f: BenchFigures): string {
     for (const s of f.steady) {
       lines.push(`${`  ${s.projectors} projector(s)`.padEnd(16)} ${n(s.rate).padStart(7)}   ${n(s.achievedRate).padStart(8)}   ${lags(s.lagMs)}`);
       lines.push(`${`  warm-up (first ${s.warmup.seconds} s)`.padEnd(34)}${lags(s.warmup.lagMs)}`);
-      const apps = Object.entries(s.processCpuPercent);
-      if (apps.length > 0) lines.push(`  CPU, % of a core: ${apps.map(([name, percent]) => `${name} ${percent.toFixed(0)}`).join(', ')}`);
+      const percents = (p: Record<string, number>) => Object.entries(p).map(([name, percent]) => `${name} ${percent.toFixed(0)}`).join(', ');
+      if (Object.keys(s.processCpuPercent).length > 0) lines.push(`  CPU, % of a core: ${percents(s.processCpuPercent)}`);
+      if (Object.keys(s.surroundingCpuPercent).length > 0) lines.push(`  around it, % of a core: ${percents(s.surroundingCpuPercent)}`);
     }
   }
   lines.push('', `peak RSS: ${Object.entries(f.peakRssBytes).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(0)} MiB`).join(', ')}`);

@@ -52,6 +52,12 @@ describe('benchJson, host CPU', () => {
     const json = benchJson(benchFigures(), machine, {}) as { steady: Array<Record<string, unknown>> };
     expect(json.steady[0]!['process_cpu_percent']).toEqual({ ingest: 18.2, 'projector-0': 39.6 });
   });
+
+  it('reports what else the machine spent during each steady-state run', () => {
+    const json = benchJson(benchFigures(), machine, {}) as { steady: Array<Record<string, unknown>> };
+    expect(json.steady[0]!['surrounding_cpu_percent']).toEqual({ walsender: 12.4, 'appender-backend': 16.1, bench: 19.6, redis: 14.1, other: 30.5 });
+    expect(json.steady[1]!['surrounding_cpu_percent']).toEqual({});
+  });
 });
 
 describe('benchTable', () => {
@@ -66,8 +72,9 @@ describe('benchTable', () => {
     const lines = benchTable(benchFigures()).split('\n');
     const at = lines.findIndex((l) => /^ {2}1 projector\(s\)\s+2,000\s+2,000\s/.test(l));
     expect(lines[at + 2]).toBe('  CPU, % of a core: ingest 18, projector-0 40');
+    expect(lines[at + 3]).toBe('  around it, % of a core: walsender 12, appender-backend 16, bench 20, redis 14, other 31');
     const tenThousand = lines.findIndex((l) => /^ {2}1 projector\(s\)\s+10,000\s/.test(l));
-    expect(lines[tenThousand + 2]).not.toMatch(/CPU, %/);
+    expect(lines[tenThousand + 2]).not.toMatch(/CPU, %|around it/);
   });
 
   it('prints the CPU the host stole in each run, and warns when it is more than 5%', () => {

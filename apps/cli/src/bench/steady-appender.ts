@@ -8,7 +8,7 @@ import type { LagTracker } from './lag-tracker';
  * the events due by then (one transaction, as a busy write side commits many small ones).
  * Each event's commit time is when its INSERT returned. Returns the rate actually achieved.
  */
-export async function appendAtRate(pool: pg.Pool, events: Iterator<GeneratedEvent>, options: { rate: number; total: number; partitions: number; tracker: LagTracker; tickMs?: number }): Promise<number> {
+export async function appendAtRate(client: pg.ClientBase, events: Iterator<GeneratedEvent>, options: { rate: number; total: number; partitions: number; tracker: LagTracker; tickMs?: number }): Promise<number> {
   const tickMs = options.tickMs ?? 10;
   const startedAt = Date.now();
   let sent = 0;
@@ -24,7 +24,7 @@ export async function appendAtRate(pool: pg.Pool, events: Iterator<GeneratedEven
       if (chunk.length >= Math.min(due - sent, 5000)) break;
     }
     if (chunk.length === 0) break; // the generator ran dry
-    const result = await pool.query<{ p: string; s: string }>({
+    const result = await client.query<{ p: string; s: string }>({
       // Named (parsed once per connection): the appender's cost is load on the machine being measured.
       name: 'lf_bench_append',
       text: `insert into events (event_id, stream_id, version, type, data)

@@ -10,10 +10,12 @@ import { LagTracker } from './lag-tracker';
 import type { OnProgress } from './progress-bar';
 import { cpuShares, readCpuTimes, type CpuShares } from './host-cpu';
 import { generateLedger } from './ledger-generator';
+import { machineBusyPercent, withOther } from './machine-cpu';
 import { readPeakRss } from './peak-rss';
 import { startPipeline } from './pipeline-processes';
 import { cpuPercents, readProcessCpuSeconds } from './process-cpu';
 import { appendAtRate } from './steady-appender';
+import { findSurroundingPids, readSurroundingCpuSeconds } from './surrounding-processes';
 
 /** One steady-state run at a fixed append rate. */
 export interface SteadyResult {
@@ -36,6 +38,13 @@ export interface SteadyResult {
   readonly cpu: CpuShares | null;
   /** Each pipeline process's CPU over the same window, % of one core (`ingest`, `projector-0`, …). */
   readonly processCpuPercent: Record<string, number>;
+  /**
+   * What else the machine spent over the same window, % of one core: the walsender, the
+   * appender's and lag poller's PostgreSQL backends, this bench process, Redis (each where it
+   * runs on this machine) and `other` (the pipeline's PostgreSQL backends, autovacuum, the
+   * kernel…): on one machine the load generator and the measurement compete with the pipeline.
+   */
+  readonly surroundingCpuPercent: Record<string, number>;
 }
 
 interface SteadyOptions {
@@ -70,12 +79,17 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
   await recreateDatabase(options.databaseUrl);
   await migrateDatabase(options.databaseUrl);
   await deleteKeysWithPrefix(options.redis, options.redisPrefix);
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 3 });
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   const db = createDb(pool);
+  // Their own connections, so their backends' CPU can be told apart (surrounding-processes).
+  const appender = new pg.Client({ connectionString: options.databaseUrl });
+  const poll = new pg.Client({ connectionString: options.databaseUrl });
   const pipeline = startPipeline({ ...options, logPrefix: 'steady-' });
   try {
+    await Promise.all([appender.connect(), poll.connect()]);
     await waitForSlot(pool, options.slot, 60_000);
     await waitForFleet(pool, options.projectors, options.partitions, 60_000);
+    const surroundingPids = await findSurroundingPids({ pool, slot: options.slot, appender, poller: poll, redis: options.redis });
     const total = Math.round(options.rate * options.seconds);
     const tracker = new LagTracker(total);
     let appending = true;
@@ -85,27 +99,33 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
       if (dead) throw new Error(`steady state: a pipeline process exited early (${dead.exitCode ?? dead.signalCode}); see .ledgerflow/bench/steady-*.log`);
       return appending || tracker.observedCount < tracker.appendedCount;
     };
-    const poller = pollCheckpoints(pool, tracker, more, Date.now() + options.seconds * 1000 + 120_000, (done) => options.onProgress?.(done, total));
+    const poller = pollCheckpoints(poll, tracker, more, Date.now() + options.seconds * 1000 + 120_000, (done) => options.onProgress?.(done, total));
     poller.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
     const appCpu = () => pipeline.byName((child) => readProcessCpuSeconds(child.pid));
     const appCpuBefore = appCpu();
+    const surroundingBefore = readSurroundingCpuSeconds(surroundingPids);
     const cpuBefore = readCpuTimes();
     const startedAt = Date.now();
-    const achievedRate = await appendAtRate(pool, generateLedger({ accounts: options.accounts, events: total, seed: options.seed }), { rate: options.rate, total, partitions: options.partitions, tracker });
+    const achievedRate = await appendAtRate(appender, generateLedger({ accounts: options.accounts, events: total, seed: options.seed }), { rate: options.rate, total, partitions: options.partitions, tracker });
     const seconds = (Date.now() - startedAt) / 1000;
     appending = false;
     await poller;
-    const cpu = cpuShares(cpuBefore, readCpuTimes());
-    const processCpuPercent = cpuPercents(appCpuBefore, appCpu(), (Date.now() - startedAt) / 1000);
+    const cpuAfter = readCpuTimes();
+    const windowSeconds = (Date.now() - startedAt) / 1000;
+    const cpu = cpuShares(cpuBefore, cpuAfter);
+    const processCpuPercent = cpuPercents(appCpuBefore, appCpu(), windowSeconds);
+    const surrounding = cpuPercents(surroundingBefore, readSurroundingCpuSeconds(surroundingPids), windowSeconds);
+    const surroundingCpuPercent = withOther(surrounding, processCpuPercent, machineBusyPercent(cpuBefore, cpuAfter, windowSeconds));
     const peakRssBytes = pipeline.byName((child) => readPeakRss(child.pid));
     const report = await verifyReadModels(db);
     const { before, after } = splitAtCommit(tracker.observedMs, tracker.lags, options.warmupSeconds * 1000);
     const warmup = { seconds: options.warmupSeconds, events: before.events, lagMs: before.lagMs };
     const series = lagBuckets(tracker.observedMs, tracker.lags);
-    return { rate: options.rate, projectors: options.projectors, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, cpu, processCpuPercent };
+    return { rate: options.rate, projectors: options.projectors, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, cpu, processCpuPercent, surroundingCpuPercent };
   } finally {
     await pipeline.stop();
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]).catch(() => undefined);
+    await Promise.allSettled([appender.end(), poll.end()]);
     await db.destroy();
     await deleteKeysWithPrefix(options.redis, options.redisPrefix);
   }
@@ -146,11 +166,11 @@ async function waitForFleet(pool: pg.Pool, projectors: number, partitions: numbe
   throw new Error(`steady state: the ${projectors} projector(s) did not share the ${partitions} partitions within ${timeoutMs / 1000} s`);
 }
 
-async function pollCheckpoints(pool: pg.Pool, tracker: LagTracker, more: () => boolean, deadline: number, onProgress: (observed: number) => void): Promise<void> {
+async function pollCheckpoints(client: pg.ClientBase, tracker: LagTracker, more: () => boolean, deadline: number, onProgress: (observed: number) => void): Promise<void> {
   while (more()) {
     if (Date.now() > deadline) throw new Error(`steady state: ${tracker.appendedCount - tracker.observedCount} events still unprojected at the deadline`);
     // Named: 200 polls a second are part of the load being measured; parsed once, they cost less.
-    const r = await pool.query<{ partition: number; position: string }>({ name: 'lf_bench_checkpoints', text: `select partition, position from projection_checkpoints where projection = $1`, values: ['accounts'] });
+    const r = await client.query<{ partition: number; position: string }>({ name: 'lf_bench_checkpoints', text: `select partition, position from projection_checkpoints where projection = $1`, values: ['accounts'] });
     tracker.observe(new Map(r.rows.map((row) => [row.partition, Number(row.position)])), Date.now());
     onProgress(tracker.observedCount);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

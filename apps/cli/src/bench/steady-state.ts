@@ -8,14 +8,14 @@ import { lagBuckets, splitAtCommit, type LagBucket } from './lag-series';
 import type { LagPercentiles } from './lag-stats';
 import { LagTracker } from './lag-tracker';
 import type { OnProgress } from './progress-bar';
-import { cpuShares, readCpuTimes, type CpuShares } from './host-cpu';
+import type { CpuShares } from './host-cpu';
 import { generateLedger } from './ledger-generator';
-import { machineBusyPercent, withOther } from './machine-cpu';
 import { readPeakRss } from './peak-rss';
 import { startPipeline } from './pipeline-processes';
-import { cpuPercents, readProcessCpuSeconds } from './process-cpu';
+import { readProcessCpuSeconds } from './process-cpu';
+import { startCpuWindow } from './run-cpu';
 import { appendAtRate } from './steady-appender';
-import { findSurroundingPids, readSurroundingCpuSeconds } from './surrounding-processes';
+import { findSurroundingPids } from './surrounding-processes';
 
 /** One steady-state run at a fixed append rate. */
 export interface SteadyResult {
@@ -101,27 +101,19 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
     };
     const poller = pollCheckpoints(poll, tracker, more, Date.now() + options.seconds * 1000 + 120_000, (done) => options.onProgress?.(done, total));
     poller.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
-    const appCpu = () => pipeline.byName((child) => readProcessCpuSeconds(child.pid));
-    const appCpuBefore = appCpu();
-    const surroundingBefore = readSurroundingCpuSeconds(surroundingPids);
-    const cpuBefore = readCpuTimes();
+    const endCpuWindow = startCpuWindow(() => pipeline.byName((child) => readProcessCpuSeconds(child.pid)), surroundingPids);
     const startedAt = Date.now();
     const achievedRate = await appendAtRate(appender, generateLedger({ accounts: options.accounts, events: total, seed: options.seed }), { rate: options.rate, total, partitions: options.partitions, tracker });
     const seconds = (Date.now() - startedAt) / 1000;
     appending = false;
     await poller;
-    const cpuAfter = readCpuTimes();
-    const windowSeconds = (Date.now() - startedAt) / 1000;
-    const cpu = cpuShares(cpuBefore, cpuAfter);
-    const processCpuPercent = cpuPercents(appCpuBefore, appCpu(), windowSeconds);
-    const surrounding = cpuPercents(surroundingBefore, readSurroundingCpuSeconds(surroundingPids), windowSeconds);
-    const surroundingCpuPercent = withOther(surrounding, processCpuPercent, machineBusyPercent(cpuBefore, cpuAfter, windowSeconds));
+    const runCpu = endCpuWindow();
     const peakRssBytes = pipeline.byName((child) => readPeakRss(child.pid));
     const report = await verifyReadModels(db);
     const { before, after } = splitAtCommit(tracker.observedMs, tracker.lags, options.warmupSeconds * 1000);
     const warmup = { seconds: options.warmupSeconds, events: before.events, lagMs: before.lagMs };
     const series = lagBuckets(tracker.observedMs, tracker.lags);
-    return { rate: options.rate, projectors: options.projectors, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, cpu, processCpuPercent, surroundingCpuPercent };
+    return { rate: options.rate, projectors: options.projectors, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, ...runCpu };
   } finally {
     await pipeline.stop();
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]).catch(() => undefined);

@@ -8,6 +8,7 @@ import { TEST_REDIS_URL, createTestDatabase, freePort, testRedisPrefix, waitFor,
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, stopApp, type AppName } from './shared/app-process';
+import { slotStreams } from './shared/slot-streams';
 
 /**
  * Issue 4's acceptance test, "one command followed through every stage": real api, ingest and
@@ -15,6 +16,7 @@ import { startApp, stopApp, type AppName } from './shared/app-process';
  * is sent and projected; its trace must be found again at every stage.
  */
 const P = 2;
+const SLOT = 'lf_trace_chain_e2e';
 const token = randomBytes(24).toString('base64url');
 const redisKeys = testRedisPrefix('trace-chain');
 const logDir = mkdtempSync(path.join(tmpdir(), 'lf-trace-chain-'));
@@ -46,18 +48,14 @@ function start(app: AppName, env: Record<string, string>): void {
 async function followOneCommand(): Promise<typeof chain> {
   const apiPort = await freePort();
   start('api', { API_PORT: String(apiPort), API_TOKENS: `write:${token}` });
-  start('ingest', { LEDGERFLOW_INGEST_OPS_PORT: '0' });
+  start('ingest', { LEDGERFLOW_INGEST_OPS_PORT: '0', LEDGERFLOW_SLOT: SLOT });
   start('projector', { LEDGERFLOW_PROJECTOR_OPS_PORT: '0' });
   const api = `http://127.0.0.1:${apiPort}`;
   await waitFor('the API to be ready', async () => (await fetch(`${api}/readyz`)).ok, 60_000, 200);
-  // Through the slot (the usual path), not the catch-up scan: wait for ingest to stream. A slot
-  // is also `active` while pg_create_logical_replication_slot builds it, before catch-up; an
-  // event committed then is both scanned and streamed (two enqueues, harmless but not this
-  // test's path), so the slot's holder must be a walsender.
-  await waitFor('ingest to stream from its slot', async () => {
-    const r = await sql<{ n: number }>`select count(*)::int as n from pg_replication_slots s join pg_stat_replication w on w.pid = s.active_pid where s.database = current_database()`.execute(tdb.db);
-    return r.rows[0]!.n > 0;
-  }, 60_000, 200);
+  // Through the slot (the usual path), not the catch-up scan: wait for ingest to stream (not
+  // merely for an active slot, see slotStreams: an event committed while the slot is created is
+  // both scanned and streamed — two enqueues, harmless but not this test's path).
+  await waitFor('ingest to stream from its slot', () => slotStreams(tdb.pool, SLOT), 60_000, 200);
   const res = await fetch(`${api}/accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

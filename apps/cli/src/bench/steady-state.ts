@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { recreateDatabase } from '../shared/database-admin';
 import { migrateDatabase } from '../shared/migrate-database';
+import { slotStreams } from '../shared/slot-streams';
 import { deleteKeysWithPrefix } from '../shared/redis-keys';
 import { lagBuckets, splitAtCommit, type LagBucket } from './lag-series';
 import type { LagPercentiles } from './lag-stats';
@@ -123,16 +124,11 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
   }
 }
 
-/**
- * Events committed before ingest streams would reach the projector by its catch-up scan (and
- * some by the stream too): start appending once a walsender holds the slot. `active` alone is
- * also true while the slot is being created, before catch-up.
- */
+/** Events committed before ingest streams would reach the projector by its catch-up scan (and some by the stream too): start appending once it streams. */
 async function waitForSlot(pool: pg.Pool, slot: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const r = await pool.query('select 1 from pg_replication_slots s join pg_stat_replication w on w.pid = s.active_pid where s.slot_name = $1', [slot]);
-    if (r.rowCount) return;
+    if (await slotStreams(pool, slot)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`steady state: the ingest did not open slot ${slot} within ${timeoutMs / 1000} s`);

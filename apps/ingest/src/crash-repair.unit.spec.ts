@@ -8,9 +8,11 @@ import type { RefillProgress } from './refill';
 /**
  * The repair's decisions against an in-memory marker and a refill that records its calls (the
  * real marker and refill run in crash-repair.int.spec.ts). `failures` refills throw first;
- * `gate`, when set, holds every refill until it resolves.
+ * `gated` holds every refill until `open()` is called.
  */
-function harness(options: { marker?: boolean; failures?: number; gate?: Promise<void> } = {}) {
+function harness(options: { marker?: boolean; failures?: number; gated?: boolean } = {}) {
+  let open: () => void = () => undefined;
+  const gate = options.gated ? new Promise<void>((resolve) => (open = resolve)) : undefined;
   const marker = { value: options.marker ?? false, sets: 0 };
   const repaired: number[] = [];
   const counters = newCounters();
@@ -28,7 +30,7 @@ function harness(options: { marker?: boolean; failures?: number; gate?: Promise<
     async refill(progress: RefillProgress, shouldContinue, jobIdSuffix) {
       const call = { after: progress.after, upTo: progress.upTo, suffix: jobIdSuffix, completed: false };
       calls.push(call);
-      await options.gate;
+      await gate;
       if (failures > 0) {
         failures--;
         throw new Error('Redis went away');
@@ -45,7 +47,7 @@ function harness(options: { marker?: boolean; failures?: number; gate?: Promise<
     onRepaired: () => repaired.push(calls.length),
     retryPauseMs: 5,
   });
-  return { repair, marker, counters, calls, repaired };
+  return { repair, marker, counters, calls, repaired, open: () => open() };
 }
 
 describe('CrashRepair', () => {
@@ -82,11 +84,10 @@ describe('CrashRepair', () => {
   });
 
   it('runs one repair at a time: a session starting meanwhile does not start another', async () => {
-    let open: () => void = () => undefined;
-    const h = harness({ gate: new Promise<void>((resolve) => (open = resolve)) });
+    const h = harness({ gated: true });
     await h.repair.check();
     await h.repair.check();
-    open();
+    h.open();
     await waitFor('the repair', async () => h.counters.crashRepairs === 1, 2000, 5);
     expect(h.calls).toHaveLength(1);
     expect(h.counters.postgresCrashes).toBe(1);
@@ -94,11 +95,10 @@ describe('CrashRepair', () => {
   });
 
   it('stopped halfway, it leaves the marker unset for the next ingest', async () => {
-    let open: () => void = () => undefined;
-    const h = harness({ gate: new Promise<void>((resolve) => (open = resolve)) });
+    const h = harness({ gated: true });
     await h.repair.check();
     const stopped = h.repair.stop();
-    open();
+    h.open();
     await stopped;
     expect(h.calls).toEqual([{ after: 0n, upTo: 500n, suffix: 'c1', completed: false }]);
     expect(h.marker).toEqual({ value: false, sets: 0 });

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { batchJobId, encodeBatch, planPartitionBatches } from '@ledgerflow/cdc-core';
 import { createTestDatabase, testRedisPrefix, waitFor, type TestDatabase } from '@ledgerflow/testkit';
 import type { Queue } from 'bullmq';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProjector } from './projector';
-import { openQueues, testProjectorConfig } from './testing/fleet-fixtures';
+import { enqueue, openQueues, testProjectorConfig } from './testing/fleet-fixtures';
 import { appendEvents, created, streamEvents } from './testing/ledger-fixtures';
 
 /**
@@ -41,7 +40,7 @@ async function settingSeenByABatch(env: Record<string, string>): Promise<string>
   try {
     const id = randomUUID();
     await appendEvents(tdb.db, id, [created(id)]);
-    for (const b of planPartitionBatches(await streamEvents(tdb.db, id), P, 10)) await queues[b.partition]!.add('batch', encodeBatch(b, Date.now()), { jobId: batchJobId(b) });
+    await enqueue(queues, await streamEvents(tdb.db, id));
     await waitFor('a projected batch', async () => seen.length > 0, 20_000, 20);
     return seen[0]!;
   } finally {

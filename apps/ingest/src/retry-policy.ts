@@ -27,12 +27,13 @@ export type RetryDecision =
 
 /**
  * True for failures no retry can fix. Only a configuration that is wrong on its face (a slot
- * of another plugin or database, an invalid setting) qualifies: every connection, server or
- * Redis failure may heal, and retrying forever with logs is what an orchestrator would do
- * anyway, minus the cold start.
+ * of another plugin or database, an invalid setting) or that the database refuses (another
+ * partition count than the one it records) qualifies: every connection, server or Redis
+ * failure may heal, and retrying forever with logs is what an orchestrator would do anyway,
+ * minus the cold start.
  */
 export function isFatal(error: unknown): boolean {
-  return isLedgerflowError(error, 'CONFIG_INVALID') && !error.retryable;
+  return (isLedgerflowError(error, 'CONFIG_INVALID') || isLedgerflowError(error, 'PARTITION_COUNT_MISMATCH')) && !error.retryable;
 }
 
 /** The consecutive-failure count after a session that ran `sessionMs` ended in a failure. */

@@ -53,4 +53,9 @@ describe('decideRetry', () => {
     expect(decideRetry(error, 1, policy, 0.5)).toEqual({ kind: 'give-up' });
     expect(isFatal(new LedgerflowError('CONFIG_INVALID', 'maybe later', { retryable: true }))).toBe(false);
   });
+
+  it('gives up on a partition count the database refuses', () => {
+    const error = new LedgerflowError('PARTITION_COUNT_MISMATCH', 'configured with 4 partitions, but the database records 16');
+    expect(decideRetry(error, 1, policy, 0.5)).toEqual({ kind: 'give-up' });
+  });
 });

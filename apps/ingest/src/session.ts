@@ -1,5 +1,5 @@
 import { LedgerflowError } from '@ledgerflow/cdc-core';
-import { EVENTS_PUBLICATION } from '@ledgerflow/sinks';
+import { EVENTS_PUBLICATION, agreePartitionCount } from '@ledgerflow/sinks';
 import type { Logger } from 'pino';
 import { runCatchUp } from './catch-up';
 import type { IngestConfig } from './config';
@@ -59,7 +59,8 @@ export async function startSession(ctx: SessionContext, signal: AbortSignal): Pr
 }
 
 /**
- * Slot first, sentinel and crash marker second, catch-up third. A slot created now gets its
+ * The partition count first (the database's record must match ours, or nothing may be
+ * enqueued: decision 017), slot second, sentinel and crash marker third, catch-up fourth. A slot created now gets its
  * catch-up progress reset (before the creation, see ensureSlot), so the events stored before it
  * are enqueued from the start. The sentinel is taken over before catch-up enqueues anything, so
  * a Redis loss during catch-up is noticed too; a catch-up from position 0 makes a start-up
@@ -69,6 +70,7 @@ export async function startSession(ctx: SessionContext, signal: AbortSignal): Pr
 async function prepare(ctx: SessionContext, signal: AbortSignal): Promise<void> {
   const { config, resources, counters, metrics, logger, guard } = ctx;
   const { pool, db, publisher } = resources;
+  await agreePartitionCount(db, config.partitions);
   const { created } = await ensureSlot(pool, config.slotName, () => saveCatchUpState(db, config.slotName, { done: false, position: 0n }));
   logger.info({ created }, created ? 'created replication slot' : 'using existing replication slot');
   const state = await loadCatchUpState(db, config.slotName);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { registerGauges, type Readiness } from '@ledgerflow/metrics';
-import type { LedgerDatabase } from '@ledgerflow/sinks';
+import { agreePartitionCount, type LedgerDatabase } from '@ledgerflow/sinks';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { PostgresCircuit, type CircuitSnapshot } from './circuit/postgres-circuit';
@@ -213,6 +213,8 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
       logger.info({ memberId, stats: counters.snapshot() }, 'projector stopped');
     })());
   try {
+    // Before joining: a member with another count than the database's would lease and read the wrong queues (decision 017).
+    await agreePartitionCount(member.controlDb, config.partitions);
     await member.start();
   } catch (err) {
     await stop();

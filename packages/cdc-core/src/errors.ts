@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'SKIP_REFUSED',
   /** A write covering a partition whose lock its lock connection no longer holds (fenced off). */
   'PARTITION_LOCK_LOST',
+  /** A process configured with another partition count than the one its database records. */
+  'PARTITION_COUNT_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

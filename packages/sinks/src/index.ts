@@ -2,6 +2,8 @@ export type { LedgerDatabase } from './postgres/database';
 export { createDb } from './postgres/create-db';
 export { EVENTS_PUBLICATION, migrateToLatest } from './postgres/migrate';
 export { crashMarkerPresent, setCrashMarker } from './postgres/crash-marker';
+export { agreePartitionCount, changePartitionCount, readPartitionCount } from './postgres/partition-count';
+export type { PartitionCountChange } from './postgres/partition-count';
 export { readEventsAfter, readStream, readUnappliedEventsAfter, readVersionRanges } from './postgres/event-store-reads';
 export type { VersionRange } from './postgres/event-store-reads';
 export { ACCOUNTS_PROJECTION, LOCK_LOST_SQLSTATE, STALE_WRITE_SQLSTATE, loadAccounts, writeProjection, writeProjections } from './postgres/read-model-store';

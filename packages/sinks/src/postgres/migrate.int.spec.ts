@@ -33,6 +33,7 @@ describe('migrateToLatest', () => {
       ['0004-write-guard', 'Success'],
       ['0005-partition-fence', 'Success'],
       ['0006-crash-marker', 'Success'],
+      ['0007-partition-count', 'Success'],
     ]);
     const second = await migrateToLatest(t.db as Kysely<unknown>);
     expect(second.error).toBeUndefined();

@@ -10,6 +10,7 @@ Commands:
   migrate     create the database if needed and apply the schema migrations
   verify      diff the read models with a fold of the event store (exit 1 on any mismatch)
   status      partitions (owner, checkpoint, queue depth, lag), projector members, slots
+  partitions  the partition count the database records; 'partitions set N' on a drained pipeline
   dlq         parked accounts (events the projector must refuse): list, show, redrive, skip
   api         run the banking HTTP API
   ingest      run the CDC ingest (logical replication → BullMQ)
@@ -101,6 +102,25 @@ refuse (parked, see 'ledgerflow dlq') count as mismatches until redriven; events
 Prints each partition's owner (the projector member holding its lock), checkpoint position,
 events applied, queue depth and lag (age of its oldest unfinished job); each projector's
 heartbeat and partitions; and the replication slots with their retained WAL.`,
+  partitions: `Usage: ledgerflow partitions [set N] [--json]
+
+The partition count is a property of the database: the first ingest or projector to start
+records its LEDGERFLOW_PARTITIONS there, and every later one configured with another count
+refuses to start (PARTITION_COUNT_MISMATCH): processes that disagree would route an account's
+events to a queue nobody reads, or split them over two queues applied out of order.
+
+  partitions          print the recorded count (and this shell's LEDGERFLOW_PARTITIONS)
+  partitions set N    record N (1 to 1024) instead. Refused (exit 1, with the reasons) unless
+                      the pipeline is drained: ingest stopped (its slot not in use), no
+                      projector running or heartbeating in the last 60 s, every partition queue
+                      empty (no waiting, active or delayed job; failed jobs, never processed
+                      again, do not count), no parked account.
+                      To drain: stop ingest, let the projectors empty the queues ('ledgerflow
+                      status'), stop them; then set N and start everything with
+                      LEDGERFLOW_PARTITIONS=N. Events committed meanwhile wait in the slot.
+
+Options:
+  --json    machine-readable output`,
   dlq: `Usage: ledgerflow dlq <action> [arguments] [options]
 
 An event the projector cannot apply (corrupt data, unknown type, a rule violation, a version

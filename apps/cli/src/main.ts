@@ -3,6 +3,7 @@ import { runBench } from './commands/bench';
 import { runDemo } from './commands/demo';
 import { DlqUsageError, runDlq } from './commands/dlq';
 import { runMigrate } from './commands/migrate';
+import { PartitionsUsageError, runPartitions } from './commands/partitions';
 import { runApp } from './commands/run-app';
 import { runStatus } from './commands/status';
 import { runVerify } from './commands/verify';
@@ -29,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     strict: true,
-    // Only `dlq` takes positional arguments (its action and target); the others refuse them below.
+    // Only `dlq` and `partitions` take positional arguments (an action and its target); the others refuse them below.
     allowPositionals: true,
     options: {
       help: { type: 'boolean', short: 'h' },
@@ -56,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP[command]);
     return 0;
   }
-  if (command !== 'dlq' && positionals.length > 0) {
+  if (command !== 'dlq' && command !== 'partitions' && positionals.length > 0) {
     console.error(`ledgerflow ${command}: unexpected argument ${JSON.stringify(positionals[0])}\n\n${HELP[command]}`);
     return 2;
   }
@@ -72,6 +73,12 @@ async function main(argv: string[]): Promise<number> {
       return runDlq(config, positionals, { json: Boolean(values.json), ...(values.reason === undefined ? {} : { reason: values.reason }) }).catch((error: unknown) => {
         if (!(error instanceof DlqUsageError)) throw error;
         console.error(`ledgerflow dlq: ${error.message}\n\n${HELP['dlq']}`);
+        return 2;
+      });
+    case 'partitions':
+      return runPartitions(config, positionals, { json: Boolean(values.json) }).catch((error: unknown) => {
+        if (!(error instanceof PartitionsUsageError)) throw error;
+        console.error(`ledgerflow partitions: ${error.message}\n\n${HELP['partitions']}`);
         return 2;
       });
     case 'api':

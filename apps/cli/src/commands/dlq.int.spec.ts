@@ -1,29 +1,14 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { replayAccount } from '@ledgerflow/projections';
 import { causeFromError, parkAccounts, readStream, writeProjection, type ParkedAccount } from '@ledgerflow/sinks';
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../testing/run-cli';
 
 /** `ledgerflow dlq …` through the real binary, on a database prepared with parked accounts. */
-const bin = path.resolve(__dirname, '../../bin/ledgerflow.js');
 let t: TestDatabase;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function ledgerflow(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, DATABASE_URL: t.url }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const ledgerflow = (...args: string[]) => runCli({ DATABASE_URL: t.url }, args);
 
 async function append(streamId: string, type: string, data: Record<string, unknown>): Promise<void> {
   await t.pool.query(

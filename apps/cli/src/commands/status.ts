@@ -1,5 +1,5 @@
 import { partitionQueueName } from '@ledgerflow/cdc-core';
-import { createDb, readPipelineStatus } from '@ledgerflow/sinks';
+import { createDb, readPartitionCount, readPipelineStatus } from '@ledgerflow/sinks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -11,8 +11,11 @@ export async function runStatus(config: CliConfig, options: { json: boolean }): 
   const db = createDb(new pg.Pool({ connectionString: config.databaseUrl, max: 4 }));
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
   try {
-    const [pipeline, queues] = await Promise.all([readPipelineStatus(db, config.partitions), readQueues(redis, config)]);
-    const report: StatusReport = { at: new Date().toISOString(), redisPrefix: config.redisPrefix, pipeline, queues };
+    // The database's count, when it records one, is the pipeline's (decision 017): this CLI's own may differ.
+    const recorded = await readPartitionCount(db);
+    const partitions = recorded ?? config.partitions;
+    const [pipeline, queues] = await Promise.all([readPipelineStatus(db, partitions), readQueues(redis, config.redisPrefix, partitions)]);
+    const report: StatusReport = { at: new Date().toISOString(), redisPrefix: config.redisPrefix, partitionCount: { recorded, configured: config.partitions }, pipeline, queues };
     if (options.json) console.log(JSON.stringify(report, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
     else for (const line of formatStatus(report)) console.log(line);
     return 0;
@@ -23,7 +26,7 @@ export async function runStatus(config: CliConfig, options: { json: boolean }): 
 }
 
 /** Queue depth and the age of the oldest waiting or active job, per partition; null when Redis is down. */
-async function readQueues(redis: Redis, config: CliConfig): Promise<QueueStatus[] | null> {
+async function readQueues(redis: Redis, redisPrefix: string, partitions: number): Promise<QueueStatus[] | null> {
   try {
     await redis.connect();
   } catch {
@@ -31,8 +34,8 @@ async function readQueues(redis: Redis, config: CliConfig): Promise<QueueStatus[
   }
   const now = Date.now();
   return Promise.all(
-    Array.from({ length: config.partitions }, async (_, partition) => {
-      const queue = new Queue(partitionQueueName(partition), { connection: redis, prefix: config.redisPrefix });
+    Array.from({ length: partitions }, async (_, partition) => {
+      const queue = new Queue(partitionQueueName(partition), { connection: redis, prefix: redisPrefix });
       try {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
         const waiting = counts['waiting'] ?? 0;

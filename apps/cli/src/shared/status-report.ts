@@ -13,6 +13,8 @@ export interface QueueStatus {
 export interface StatusReport {
   readonly at: string;
   readonly redisPrefix: string;
+  /** The count the database records (null before any process started) and this CLI's LEDGERFLOW_PARTITIONS. */
+  readonly partitionCount: { readonly recorded: number | null; readonly configured: number };
   readonly pipeline: PipelineStatus;
   /** Null when Redis could not be reached. */
   readonly queues: QueueStatus[] | null;
@@ -24,7 +26,7 @@ const n = (value: number | bigint) => value.toLocaleString('en-US');
 /** Renders a status report as text tables. Pure. */
 export function formatStatus(report: StatusReport): string[] {
   const { pipeline, queues } = report;
-  const lines = [`events in store ${n(pipeline.eventsInStore)}, head position ${n(pipeline.headPosition)}   (redis prefix ${report.redisPrefix})`, ''];
+  const lines = [`events in store ${n(pipeline.eventsInStore)}, head position ${n(pipeline.headPosition)}   (redis prefix ${report.redisPrefix})`, ...partitionCountLines(report.partitionCount), ''];
   lines.push('partition  owner                                  checkpoint     applied   queue  active  failed      lag');
   for (const p of pipeline.partitions) {
     const q = queues?.find((x) => x.partition === p.partition);
@@ -45,5 +47,13 @@ export function formatStatus(report: StatusReport): string[] {
   for (const s of pipeline.slots) {
     lines.push(`  ${s.slotName}  ${s.active ? 'active' : 'INACTIVE'}  confirmed ${s.confirmedFlushLsn ?? '-'}  retained WAL ${n(s.retainedWalBytes)} B  unconfirmed ${n(s.unconfirmedWalBytes)} B`);
   }
+  return lines;
+}
+
+/** Which partition count the report shows, and a warning when this CLI is configured with another. */
+function partitionCountLines({ recorded, configured }: StatusReport['partitionCount']): string[] {
+  if (recorded === null) return [`${configured} partitions (LEDGERFLOW_PARTITIONS; the database records none yet: no ingest or projector has started)`];
+  const lines = [`${recorded} partitions (recorded by the database)`];
+  if (recorded !== configured) lines.push(`warning: LEDGERFLOW_PARTITIONS is ${configured} here; ingest and projectors configured so would refuse to start on this database`);
   return lines;
 }

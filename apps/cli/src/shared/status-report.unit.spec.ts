@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { formatStatus, type StatusReport } from './status-report';
 
-const report = (queues: StatusReport['queues']): StatusReport => ({
+const report = (queues: StatusReport['queues'], partitionCount: StatusReport['partitionCount'] = { recorded: 2, configured: 2 }): StatusReport => ({
   at: '2026-01-01T00:00:00.000Z',
   redisPrefix: 'ledgerflow-x',
+  partitionCount,
   pipeline: {
     headPosition: 1234n,
     eventsInStore: 1234n,
@@ -29,6 +30,16 @@ describe('formatStatus', () => {
     expect(text).toMatch(/^\s+1\s+\(none\)\s+0\s+0\s+0\s+0\s+2\s+0 s$/m);
     expect(text).toContain('member-a  h:42  heartbeat 0.4 s ago  partitions [0]');
     expect(text).toContain('ledgerflow_x  active  confirmed 0/1  retained WAL 2,048 B');
+  });
+
+  it('names the partition count it shows, and warns when this CLI is configured with another', () => {
+    const agreed = formatStatus(report(null)).join('\n');
+    expect(agreed).toContain('2 partitions (recorded by the database)');
+    expect(agreed).not.toContain('warning');
+    const differing = formatStatus(report(null, { recorded: 2, configured: 16 })).join('\n');
+    expect(differing).toContain('2 partitions (recorded by the database)');
+    expect(differing).toContain('warning: LEDGERFLOW_PARTITIONS is 16 here');
+    expect(formatStatus(report(null, { recorded: null, configured: 16 })).join('\n')).toContain('16 partitions (LEDGERFLOW_PARTITIONS; the database records none yet');
   });
 
   it('says so when Redis is unreachable', () => {

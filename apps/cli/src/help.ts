@@ -17,7 +17,7 @@ Commands:
   projector   run a projector worker
 
 Environment: DATABASE_URL (postgres://postgres@127.0.0.1:5432/ledgerflow), REDIS_URL
-(redis://127.0.0.1:6379), LEDGERFLOW_PARTITIONS (16), LEDGERFLOW_REDIS_PREFIX
+(redis://127.0.0.1:6379), LEDGERFLOW_PARTITIONS (the database's; 16 for a new one), LEDGERFLOW_REDIS_PREFIX
 (ledgerflow-<database>), LEDGERFLOW_SLOT (ledgerflow_<database>), LOG_LEVEL (info).
 Run 'ledgerflow <command> --help' for a command's options.`,
   demo: `Usage: ledgerflow demo [options]
@@ -105,9 +105,10 @@ heartbeat and partitions; and the replication slots with their retained WAL.`,
   partitions: `Usage: ledgerflow partitions [set N] [--json]
 
 The partition count is a property of the database: the first ingest or projector to start
-records its LEDGERFLOW_PARTITIONS there, and every later one configured with another count
-refuses to start (PARTITION_COUNT_MISMATCH): processes that disagree would route an account's
-events to a queue nobody reads, or split them over two queues applied out of order.
+records its count there (LEDGERFLOW_PARTITIONS, or 16); a later one without LEDGERFLOW_PARTITIONS
+follows the recorded count, and one set to another count refuses to start
+(PARTITION_COUNT_MISMATCH): processes that disagree would route an account's events to a queue
+nobody reads, or split them over two queues applied out of order.
 
   partitions          print the recorded count (and this shell's LEDGERFLOW_PARTITIONS)
   partitions set N    record N (1 to 1024) instead. Refused (exit 1, with the reasons) unless
@@ -116,8 +117,10 @@ events to a queue nobody reads, or split them over two queues applied out of ord
                       empty (no waiting, active or delayed job; failed jobs, never processed
                       again, do not count), no parked account.
                       To drain: stop ingest, let the projectors empty the queues ('ledgerflow
-                      status'), stop them; then set N and start everything with
-                      LEDGERFLOW_PARTITIONS=N. Events committed meanwhile wait in the slot.
+                      status'), stop them; then set N and start everything again (with
+                      LEDGERFLOW_PARTITIONS=N or unset). Events committed meanwhile wait in
+                      the slot. On a new database, 'set N' before the first start chooses
+                      the count.
 
 Options:
   --json    machine-readable output`,

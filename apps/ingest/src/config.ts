@@ -1,4 +1,4 @@
-import { LedgerflowError } from '@ledgerflow/cdc-core';
+import { DEFAULT_PARTITION_COUNT, LedgerflowError } from '@ledgerflow/cdc-core';
 import { z } from 'zod';
 import { defaultResumeAt } from './backpressure';
 import { defaultMaxJobsPerSecond } from './flush-policy';
@@ -8,8 +8,13 @@ export interface IngestConfig {
   /** PostgreSQL connection string (the database holding `events`). */
   readonly databaseUrl: string;
   readonly redisUrl: string;
-  /** Number of partitions P: queues `p0` … `p{P-1}`. */
+  /**
+   * Number of partitions P: queues `p0` … `p{P-1}`. Once ingest has agreed with its database
+   * (agreeOnPartitions), the database's count.
+   */
   readonly partitions: number;
+  /** LEDGERFLOW_PARTITIONS is set: the database must record this count. Unset, ingest follows the database's (decision 017). */
+  readonly partitionsSet: boolean;
   /** BullMQ key prefix of every partition queue. */
   readonly redisPrefix: string;
   /** Logical replication slot this ingest owns. */
@@ -24,6 +29,8 @@ export interface IngestConfig {
    * Unset: partitions / 16 ms (defaultMaxJobsPerSecond).
    */
   readonly maxJobsPerSecond: number;
+  /** LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND is set; unset, the budget follows the partitions. */
+  readonly maxJobsPerSecondSet: boolean;
   /** Stop reading from the slot while this many events sit in memory. */
   readonly maxPendingEvents: number;
   /** Upper bound of events in one queue job. */
@@ -78,7 +85,7 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const schema = z.object({
   DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
-  LEDGERFLOW_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
+  LEDGERFLOW_PARTITIONS: z.coerce.number().int().min(1).max(1024).optional(),
   LEDGERFLOW_REDIS_PREFIX: z.string().min(1).optional(),
   // Interpolated into START_REPLICATION, so only the characters PostgreSQL needs no quoting for.
   LEDGERFLOW_SLOT: z.string().regex(/^[a-z0-9_]{1,63}$/, 'slot names are [a-z0-9_], at most 63 characters').optional(),
@@ -156,13 +163,15 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    partitions: e.LEDGERFLOW_PARTITIONS,
+    partitions: e.LEDGERFLOW_PARTITIONS ?? DEFAULT_PARTITION_COUNT,
+    partitionsSet: e.LEDGERFLOW_PARTITIONS !== undefined,
     redisPrefix: e.LEDGERFLOW_REDIS_PREFIX ?? `ledgerflow-${dbName}`,
     slotName: e.LEDGERFLOW_SLOT ?? defaultSlotName(e.DATABASE_URL),
     logLevel: e.LOG_LEVEL,
     maxBatchEvents: e.LEDGERFLOW_INGEST_MAX_BATCH_EVENTS,
     flushIntervalMs: e.LEDGERFLOW_INGEST_FLUSH_INTERVAL_MS,
-    maxJobsPerSecond: e.LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND ?? defaultMaxJobsPerSecond(e.LEDGERFLOW_PARTITIONS),
+    maxJobsPerSecond: e.LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND ?? defaultMaxJobsPerSecond(e.LEDGERFLOW_PARTITIONS ?? DEFAULT_PARTITION_COUNT),
+    maxJobsPerSecondSet: e.LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND !== undefined,
     maxPendingEvents: e.LEDGERFLOW_INGEST_MAX_PENDING_EVENTS,
     maxEventsPerJob: e.LEDGERFLOW_INGEST_MAX_EVENTS_PER_JOB,
     catchupPageSize: e.LEDGERFLOW_INGEST_CATCHUP_PAGE_SIZE,
@@ -180,4 +189,13 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
     serviceName: e.OTEL_SERVICE_NAME,
     otlpTracesUrl: tracesUrl(e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_TRACES_EXPORTER),
   });
+}
+
+/**
+ * The configuration with the partition count agreed with the database (agreeOnPartitions):
+ * what depends on the count follows it, unless set on its own (the job budget).
+ */
+export function withPartitions(config: IngestConfig, partitions: number): IngestConfig {
+  const maxJobsPerSecond = config.maxJobsPerSecondSet ? config.maxJobsPerSecond : defaultMaxJobsPerSecond(partitions);
+  return Object.freeze({ ...config, partitions, maxJobsPerSecond });
 }

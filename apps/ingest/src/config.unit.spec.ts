@@ -1,6 +1,6 @@
 import { isLedgerflowError } from '@ledgerflow/cdc-core';
 import { describe, expect, it } from 'vitest';
-import { loadIngestConfig, tracesUrl } from './config';
+import { loadIngestConfig, withPartitions, tracesUrl } from './config';
 
 describe('loadIngestConfig', () => {
   it('derives the defaults from the database name', () => {
@@ -32,6 +32,17 @@ describe('loadIngestConfig', () => {
     expect(loadIngestConfig({ LEDGERFLOW_PARTITIONS: '64' }).maxJobsPerSecond).toBe(4000);
     expect(loadIngestConfig({ LEDGERFLOW_PARTITIONS: '1' }).maxJobsPerSecond).toBe(63);
     expect(loadIngestConfig({ LEDGERFLOW_PARTITIONS: '4', LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND: '1000' }).maxJobsPerSecond).toBe(1000);
+  });
+
+  it('says whether the partition count is set, and moves what follows it to the count agreed with the database', () => {
+    const unset = loadIngestConfig({});
+    expect(unset).toMatchObject({ partitions: 16, partitionsSet: false, maxJobsPerSecond: 1000, maxJobsPerSecondSet: false });
+    expect(loadIngestConfig({ LEDGERFLOW_PARTITIONS: '4' })).toMatchObject({ partitions: 4, partitionsSet: true });
+    const agreed = withPartitions(unset, 4);
+    expect(agreed).toMatchObject({ partitions: 4, partitionsSet: false, maxJobsPerSecond: 250 });
+    expect(Object.isFrozen(agreed)).toBe(true);
+    // A budget set on its own stays.
+    expect(withPartitions(loadIngestConfig({ LEDGERFLOW_INGEST_MAX_JOBS_PER_SECOND: '600' }), 4).maxJobsPerSecond).toBe(600);
   });
 
   it('reads overrides', () => {

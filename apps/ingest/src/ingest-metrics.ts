@@ -34,11 +34,11 @@ const lags = (readings: RungReading[]): GaugeReading[] => readings.map((r) => ({
 export class IngestMetrics {
   readonly failures = new FailureTracker();
   readonly #instruments: Instruments;
-  readonly #partitions: number;
+  #partitions: number;
   readonly #now: () => number;
   readonly #read = new LagRung();
   readonly #enqueued = new LagRung();
-  readonly #pendingReads: number[];
+  #pendingReads: number[];
   readonly #queueDepth = new LastValues();
   #walRead: bigint | undefined;
   #walConfirmed: bigint | undefined;
@@ -52,6 +52,14 @@ export class IngestMetrics {
     this.#instruments = options.instruments ?? createInstruments();
     this.#now = options.now ?? Date.now;
     this.#pendingReads = new Array<number>(options.partitions).fill(0);
+  }
+
+  /** The partition count agreed with the database, known only once it answered (agreeOnPartitions): before the first read. */
+  usePartitions(partitions: number): void {
+    if (partitions === this.#partitions) return;
+    this.flushReads();
+    this.#partitions = partitions;
+    this.#pendingReads = new Array<number>(partitions).fill(0);
   }
 
   /** An event was decoded (from the slot or a catch-up page). */

@@ -64,6 +64,16 @@ describe('IngestMetrics', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('labels reads by the partition count agreed with the database once it is known', () => {
+    const { instruments, calls } = recordingInstruments();
+    const metrics = new IngestMetrics({ partitions: 16, instruments });
+    metrics.usePartitions(PARTITIONS);
+    const streamOn3 = streams.find((s) => partitionOf(s, PARTITIONS) === 3 && partitionOf(s, 16) !== 3)!;
+    metrics.read({ ...event(0, 1n, 9_000), streamId: streamOn3 });
+    metrics.flushReads();
+    expect(calls).toEqual([['eventsRead', 1, { partition: 3 }]]);
+  });
+
   it('reports the read and enqueued rungs per partition: newest position, and its lag at the time', async () => {
     const { metrics, calls, gauge, setNow } = setup();
     setNow(10_000);

@@ -3,6 +3,7 @@ import { boot } from './telemetry';
 import { createInstruments } from '@ledgerflow/metrics';
 import { startIngest, type IngestHandle } from './ingest';
 import { IngestMetrics } from './ingest-metrics';
+import { agreeOnPartitions } from './partition-agreement';
 import { startOps, type Ops } from './ops';
 import { useRawJsonParsers } from './pg-json';
 
@@ -16,7 +17,7 @@ import { useRawJsonParsers } from './pg-json';
  */
 async function main(): Promise<void> {
   if (!boot.ok) throw boot.error;
-  const { config, logger, telemetry } = boot;
+  const { logger, telemetry } = boot;
   useRawJsonParsers();
   const aborter = new AbortController();
   // Filled in as start-up proceeds; a signal may arrive at any point of it.
@@ -42,9 +43,17 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   // After startTelemetry: the OpenTelemetry API has no proxy meter.
-  const metrics = new IngestMetrics({ partitions: config.partitions, instruments: createInstruments() });
-  const ops = await startOps({ config, metrics, metricsHandler: telemetry.metricsHandler, logger });
+  const metrics = new IngestMetrics({ partitions: boot.config.partitions, instruments: createInstruments() });
+  const ops = await startOps({ config: boot.config, metrics, metricsHandler: telemetry.metricsHandler, logger });
   running.ops = ops;
+  // The database's partition count, before anything is built on it (decision 017); /healthz answers meanwhile.
+  const config = await agreeOnPartitions(boot.config, { logger, signal: aborter.signal }).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'ingest failed to start');
+    return null;
+  });
+  if (config === null) return void finish(1);
+  if (config === undefined) return void finish(0);
+  metrics.usePartitions(config.partitions);
   try {
     running.handle = await startIngest(config, {
       logger,

@@ -55,7 +55,7 @@ describe('decideRetry', () => {
   });
 
   it('gives up on a partition count the database refuses', () => {
-    const error = new LedgerflowError('PARTITION_COUNT_MISMATCH', 'configured with 4 partitions, but the database records 16');
+    const error = new LedgerflowError('PARTITION_COUNT_MISMATCH', 'configured with 4 partitions (LEDGERFLOW_PARTITIONS), but the database records 16');
     expect(decideRetry(error, 1, policy, 0.5)).toEqual({ kind: 'give-up' });
   });
 });

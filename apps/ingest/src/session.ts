@@ -70,7 +70,8 @@ export async function startSession(ctx: SessionContext, signal: AbortSignal): Pr
 async function prepare(ctx: SessionContext, signal: AbortSignal): Promise<void> {
   const { config, resources, counters, metrics, logger, guard } = ctx;
   const { pool, db, publisher } = resources;
-  await agreePartitionCount(db, config.partitions);
+  // Agreed at start-up (agreeOnPartitions); checked again at every session, which a restart of the database may follow.
+  await agreePartitionCount(db, { partitions: config.partitions, explicit: true });
   const { created } = await ensureSlot(pool, config.slotName, () => saveCatchUpState(db, config.slotName, { done: false, position: 0n }));
   logger.info({ created }, created ? 'created replication slot' : 'using existing replication slot');
   const state = await loadCatchUpState(db, config.slotName);

@@ -1,4 +1,4 @@
-import { LedgerflowError } from '@ledgerflow/cdc-core';
+import { DEFAULT_PARTITION_COUNT, LedgerflowError } from '@ledgerflow/cdc-core';
 import { z } from 'zod';
 import type { BreakerPolicy } from './circuit/breaker-rules';
 
@@ -10,7 +10,7 @@ export const DEFAULT_OPS_PORT = 9466;
 const schema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/ledgerflow'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  LEDGERFLOW_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
+  LEDGERFLOW_PARTITIONS: z.coerce.number().int().min(1).max(1024).optional(),
   LEDGERFLOW_REDIS_PREFIX: z.string().min(1).optional(),
   LEDGERFLOW_PROJECTOR_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(5000),
   LEDGERFLOW_PROJECTOR_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(25),
@@ -46,8 +46,10 @@ const schema = z.object({
 export interface ProjectorConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
-  /** P: the number of partition queues (`p0` … `p{P-1}`). */
+  /** P: the number of partition queues (`p0` … `p{P-1}`); once started, the database's (decision 017). */
   readonly partitions: number;
+  /** LEDGERFLOW_PARTITIONS is set: the database must record this count. Unset, the projector follows the database's. */
+  readonly partitionsSet: boolean;
   /** BullMQ prefix of the partition queues. @defaultValue `ledgerflow-<dbname>` */
   readonly redisPrefix: string;
   /** A transaction takes no more jobs once it holds this many events. @defaultValue 5000 */
@@ -143,7 +145,8 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    partitions: e.LEDGERFLOW_PARTITIONS,
+    partitions: e.LEDGERFLOW_PARTITIONS ?? DEFAULT_PARTITION_COUNT,
+    partitionsSet: e.LEDGERFLOW_PARTITIONS !== undefined,
     redisPrefix: e.LEDGERFLOW_REDIS_PREFIX ?? `ledgerflow-${databaseName(e.DATABASE_URL)}`,
     maxBatchEvents: e.LEDGERFLOW_PROJECTOR_MAX_BATCH,
     flushMs: e.LEDGERFLOW_PROJECTOR_FLUSH_MS,

@@ -10,6 +10,7 @@ describe('loadProjectorConfig', () => {
       databaseUrl: 'postgres://u@db:5432/bank',
       redisUrl: 'redis://127.0.0.1:6379',
       partitions: 16,
+      partitionsSet: false,
       redisPrefix: 'ledgerflow-bank',
       maxBatchEvents: 5000,
       flushMs: 25,
@@ -57,6 +58,7 @@ describe('loadProjectorConfig', () => {
     });
     expect(config).toMatchObject({
       partitions: 4,
+      partitionsSet: true,
       redisPrefix: 'px',
       maxBatchEvents: 100,
       flushMs: 0,

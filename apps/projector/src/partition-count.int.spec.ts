@@ -4,8 +4,9 @@ import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@ledgerf
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProjectorConfig } from './config';
 import { startProjector } from './projector';
-import { lockHolders, testProjectorConfig } from './testing/fleet-fixtures';
+import { FAST_FLEET, lockHolders, testProjectorConfig } from './testing/fleet-fixtures';
 
 const redis = testRedisPrefix('projector-partition-count');
 const logger = pino({ level: 'silent' });
@@ -40,9 +41,22 @@ describe('a projector and the partition count of its database', () => {
       (e: unknown) => e,
     );
     expect(isLedgerflowError(error, 'PARTITION_COUNT_MISMATCH')).toBe(true);
-    expect((error as Error).message).toContain('configured with 16 partitions, but the database records 4');
+    expect((error as Error).message).toContain('configured with 16 partitions (LEDGERFLOW_PARTITIONS), but the database records 4');
     expect((await lockHolders(tdb.db)).size).toBe(0);
     const members = await sql<{ n: string }>`select count(*) as n from projector_members`.execute(tdb.db);
     expect(Number(members.rows[0]!.n)).toBe(0);
   });
+
+  it('follows the recorded count when LEDGERFLOW_PARTITIONS is unset', async () => {
+    const unset = loadProjectorConfig({ DATABASE_URL: tdb.url, LEDGERFLOW_REDIS_PREFIX: redis.prefix, LOG_LEVEL: 'error', ...FAST_FLEET });
+    expect(unset).toMatchObject({ partitions: 16, partitionsSet: false });
+    const projector = await startProjector(unset, { logger });
+    try {
+      expect(projector.partitions()).toEqual([0, 1, 2, 3]);
+      expect((await projector.readiness()).ready).toBe(true);
+    } finally {
+      await projector.stop();
+    }
+  });
 });
+

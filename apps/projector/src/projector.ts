@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { registerGauges, type Readiness } from '@ledgerflow/metrics';
-import { agreePartitionCount, type LedgerDatabase } from '@ledgerflow/sinks';
+import type { LedgerDatabase } from '@ledgerflow/sinks';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { PostgresCircuit, type CircuitSnapshot } from './circuit/postgres-circuit';
 import type { ProjectorConfig } from './config';
+import { agreeOnPartitions } from './partition-agreement';
 import { FleetMember } from './fleet/fleet-member';
 import { MAX_MEMBER_ID_LENGTH, PROJECTOR_LOCK_NAMESPACE, memberAppName } from './fleet/fleet-rules';
 import { logFoldFailures, type FailureHandler } from './fold-failures';
@@ -172,8 +173,10 @@ function readinessOf(member: FleetMember, circuit: PostgresCircuit, redis: Redis
  * const projector = await startProjector(loadProjectorConfig(), { logger: pino() });
  * process.once('SIGTERM', () => void projector.stop());
  */
-export async function startProjector(config: ProjectorConfig, options: StartProjectorOptions): Promise<Projector> {
+export async function startProjector(configured: ProjectorConfig, options: StartProjectorOptions): Promise<Projector> {
   const { logger } = options;
+  // Before anything is sized by it: a member with another count than the database's would lease and read the wrong queues (decision 017).
+  const config = await agreeOnPartitions(configured);
   const memberId = options.memberId ?? randomUUID();
   if (memberId.length === 0 || memberId.length > MAX_MEMBER_ID_LENGTH) throw new RangeError(`memberId must have 1…${MAX_MEMBER_ID_LENGTH} characters`);
   const pinned = options.partitions === undefined ? undefined : resolvePartitions(config.partitions, options.partitions);
@@ -213,8 +216,6 @@ export async function startProjector(config: ProjectorConfig, options: StartProj
       logger.info({ memberId, stats: counters.snapshot() }, 'projector stopped');
     })());
   try {
-    // Before joining: a member with another count than the database's would lease and read the wrong queues (decision 017).
-    await agreePartitionCount(member.controlDb, config.partitions);
     await member.start();
   } catch (err) {
     await stop();

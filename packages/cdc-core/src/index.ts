@@ -8,8 +8,8 @@ export { EVENT_TYPES, isUuid, ledgerEventData, parseLedgerEvent } from './ledger
 export type { AccountClosed, AccountCreated, EventType, LedgerEvent, MoneyDeposited, MoneyWithdrawn } from './ledger-events';
 export { commitTimeToMs, decodeEventRow } from './decode';
 export { partitionOf } from './partition';
-export { decidePartitionCount } from './partition-count';
-export type { PartitionCountDecision, PartitionCountFacts } from './partition-count';
+export { DEFAULT_PARTITION_COUNT, decidePartitionCount } from './partition-count';
+export type { PartitionCountDecision, PartitionCountFacts, WantedPartitionCount } from './partition-count';
 export { batchJobId, planPartitionBatches } from './batching';
 export type { PartitionBatch } from './batching';
 export { JOB_PAYLOAD_VERSION, decodeBatch, encodeBatch, partitionQueueName } from './transport';

@@ -1,40 +1,55 @@
 import { LedgerflowError } from './errors';
 
+/** The partition count of a database whose processes do not set one (LEDGERFLOW_PARTITIONS unset). */
+export const DEFAULT_PARTITION_COUNT = 16;
+
+/** The partition count a process wants, and whether its operator set it. */
+export interface WantedPartitionCount {
+  readonly partitions: number;
+  /**
+   * True when set (LEDGERFLOW_PARTITIONS): it must be the database's count. False for the
+   * default: the process follows whatever count the database records.
+   */
+  readonly explicit: boolean;
+}
+
 /** What a database says about the partition count its pipeline uses. */
-export interface PartitionCountFacts {
-  /** The count this process is configured with (LEDGERFLOW_PARTITIONS or its default). */
-  readonly configured: number;
+export interface PartitionCountFacts extends WantedPartitionCount {
   /** The count the database records, or null before any process recorded one. */
   readonly recorded: number | null;
   /** The highest partition any projection checkpoint names, or null if there is none. */
   readonly highestCheckpointPartition: number | null;
 }
 
-/** Go on with the recorded count, record the configured one first, or refuse to start. */
-export type PartitionCountDecision = { readonly kind: 'agree' } | { readonly kind: 'record' } | { readonly kind: 'refuse'; readonly error: LedgerflowError };
+/** Go on with a count, record it first, or refuse to start. */
+export type PartitionCountDecision =
+  | { readonly kind: 'agree'; readonly partitions: number }
+  | { readonly kind: 'record'; readonly partitions: number }
+  | { readonly kind: 'refuse'; readonly error: LedgerflowError };
 
-const HOW_TO_CHANGE = 'every ingest and projector process of one database must use the same LEDGERFLOW_PARTITIONS; to change it, drain the queues first (README, "Changing the partition count")';
+const HOW_TO_CHANGE = 'every ingest and projector process of one database must use the same count (or leave LEDGERFLOW_PARTITIONS unset to follow the database); to change it, drain the pipeline and run `ledgerflow partitions set N`';
 
 /**
- * Decides whether a process may start with its configured partition count. The partition of an
- * account is its id's hash modulo the count (partitionOf): an ingest and a projector that
- * disagree route an account to a queue nobody reads, or split one account's events over two
- * queues that are applied out of order. So the first process to start records its count in the
- * database, and every later one must match it. A database from before the record (it has
- * checkpoints but no record) may not take a count below a partition it already checkpointed.
+ * Decides which partition count a process starts with. The partition of an account is its
+ * id's hash modulo the count (partitionOf): an ingest and a projector that disagree route an
+ * account to a queue nobody reads, or split one account's events over two queues applied out of
+ * order. So the first process to start records its count in the database; a later process
+ * with a count set must match it, one without follows it. A database from before the record
+ * (checkpoints but no record) may not take a count below a partition it already checkpointed.
  * Pure: the caller reads the facts and, on `record`, writes the count and decides again.
  */
 export function decidePartitionCount(facts: PartitionCountFacts): PartitionCountDecision {
-  const { configured, recorded, highestCheckpointPartition } = facts;
-  if (!Number.isInteger(configured) || configured < 1) throw new RangeError(`partitions must be a positive integer, got ${configured}`);
+  const { partitions, explicit, recorded, highestCheckpointPartition } = facts;
+  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+  const mine = explicit ? `configured with ${partitions} partitions (LEDGERFLOW_PARTITIONS)` : `left at the default of ${partitions} partitions`;
   if (recorded !== null) {
-    if (recorded === configured) return { kind: 'agree' };
-    return refuse(`this process is configured with ${configured} partitions, but the database records ${recorded}: ${HOW_TO_CHANGE}`, configured, recorded);
+    if (!explicit || recorded === partitions) return { kind: 'agree', partitions: recorded };
+    return refuse(`this process is ${mine}, but the database records ${recorded}: ${HOW_TO_CHANGE}`, partitions, recorded);
   }
-  if (highestCheckpointPartition !== null && highestCheckpointPartition >= configured) {
-    return refuse(`this process is configured with ${configured} partitions, but the read models hold a checkpoint of partition ${highestCheckpointPartition}: ${HOW_TO_CHANGE}`, configured, null);
+  if (highestCheckpointPartition !== null && highestCheckpointPartition >= partitions) {
+    return refuse(`this process is ${mine}, but the read models hold a checkpoint of partition ${highestCheckpointPartition}: ${HOW_TO_CHANGE}`, partitions, null);
   }
-  return { kind: 'record' };
+  return { kind: 'record', partitions };
 }
 
 function refuse(message: string, configured: number, recorded: number | null): PartitionCountDecision {

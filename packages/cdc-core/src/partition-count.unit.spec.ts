@@ -7,38 +7,46 @@ function refusal(decision: PartitionCountDecision) {
   return decision.error;
 }
 
+const fresh = { recorded: null, highestCheckpointPartition: null };
+
 describe('decidePartitionCount', () => {
-  it('records the configured count in a database that has neither a record nor checkpoints', () => {
-    expect(decidePartitionCount({ configured: 16, recorded: null, highestCheckpointPartition: null })).toEqual({ kind: 'record' });
+  it('records the wanted count, set or default, in a database that has neither a record nor checkpoints', () => {
+    expect(decidePartitionCount({ partitions: 4, explicit: true, ...fresh })).toEqual({ kind: 'record', partitions: 4 });
+    expect(decidePartitionCount({ partitions: 16, explicit: false, ...fresh })).toEqual({ kind: 'record', partitions: 16 });
   });
 
-  it('goes on when the configured count is the recorded one', () => {
-    expect(decidePartitionCount({ configured: 4, recorded: 4, highestCheckpointPartition: 3 })).toEqual({ kind: 'agree' });
+  it('goes on when the count set is the recorded one', () => {
+    expect(decidePartitionCount({ partitions: 4, explicit: true, recorded: 4, highestCheckpointPartition: 3 })).toEqual({ kind: 'agree', partitions: 4 });
   });
 
-  it('refuses, for good, a count other than the recorded one, either way', () => {
+  it('follows the recorded count when none is set', () => {
+    expect(decidePartitionCount({ partitions: 16, explicit: false, recorded: 4, highestCheckpointPartition: 3 })).toEqual({ kind: 'agree', partitions: 4 });
+  });
+
+  it('refuses, for good, a count set other than the recorded one, either way', () => {
     for (const [configured, recorded] of [
       [4, 16],
       [16, 4],
     ] as const) {
-      const error = refusal(decidePartitionCount({ configured, recorded, highestCheckpointPartition: null }));
+      const error = refusal(decidePartitionCount({ partitions: configured, explicit: true, recorded, highestCheckpointPartition: null }));
       expect(isLedgerflowError(error, 'PARTITION_COUNT_MISMATCH')).toBe(true);
       expect(error.retryable).toBe(false);
-      expect(error.message).toContain(`configured with ${configured} partitions, but the database records ${recorded}`);
+      expect(error.message).toContain(`configured with ${configured} partitions (LEDGERFLOW_PARTITIONS), but the database records ${recorded}`);
       expect(error.details).toEqual({ configured, recorded });
     }
   });
 
   it('refuses to record a count below a partition the read models already checkpointed (a database from before the record)', () => {
-    const error = refusal(decidePartitionCount({ configured: 4, recorded: null, highestCheckpointPartition: 11 }));
+    const error = refusal(decidePartitionCount({ partitions: 4, explicit: true, recorded: null, highestCheckpointPartition: 11 }));
     expect(error.code).toBe('PARTITION_COUNT_MISMATCH');
     expect(error.message).toContain('checkpoint of partition 11');
+    expect(refusal(decidePartitionCount({ partitions: 4, explicit: false, recorded: null, highestCheckpointPartition: 11 })).message).toContain('left at the default of 4 partitions');
     // The highest partition fits: partitions 0 … 11 exist under 12 (or more).
-    expect(decidePartitionCount({ configured: 12, recorded: null, highestCheckpointPartition: 11 })).toEqual({ kind: 'record' });
+    expect(decidePartitionCount({ partitions: 12, explicit: true, recorded: null, highestCheckpointPartition: 11 })).toEqual({ kind: 'record', partitions: 12 });
   });
 
   it('rejects a count that is not a positive integer as a programming error', () => {
-    expect(() => decidePartitionCount({ configured: 0, recorded: null, highestCheckpointPartition: null })).toThrow(RangeError);
-    expect(() => decidePartitionCount({ configured: 2.5, recorded: 2, highestCheckpointPartition: null })).toThrow(RangeError);
+    expect(() => decidePartitionCount({ partitions: 0, explicit: true, ...fresh })).toThrow(RangeError);
+    expect(() => decidePartitionCount({ partitions: 2.5, explicit: false, recorded: 2, highestCheckpointPartition: null })).toThrow(RangeError);
   });
 });

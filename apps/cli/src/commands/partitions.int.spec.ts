@@ -24,13 +24,15 @@ describe('ledgerflow partitions', () => {
   it('says when no count is recorded, then records the first one it is given', async () => {
     const shown = await ledgerflow('partitions');
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toContain('no partition count recorded yet');
+    expect(shown.stdout).toContain('no partition count recorded yet: the first ingest or projector to start records its own (LEDGERFLOW_PARTITIONS here: 16)');
     const set = await ledgerflow('partitions', 'set', '4');
     expect(set).toMatchObject({ code: 0 });
     expect(set.stdout).toContain('partition count (none) → 4');
     expect(await readPartitionCount(t.db)).toBe(4);
     const again = await ledgerflow('partitions');
     expect(again.stdout).toContain('4 partitions recorded; LEDGERFLOW_PARTITIONS here is 16');
+    const unset = await runCli({ DATABASE_URL: t.url, LEDGERFLOW_PARTITIONS: '' }, ['partitions']);
+    expect(unset.stdout).toContain('4 partitions recorded (ingest and projectors without LEDGERFLOW_PARTITIONS follow it)');
   }, 60_000);
 
   it('refuses to change the count while a queue of either count holds a job, a projector lives or an account is parked', async () => {

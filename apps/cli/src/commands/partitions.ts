@@ -42,9 +42,11 @@ export async function runPartitions(config: CliConfig, args: readonly string[], 
 
 async function show(db: Kysely<LedgerDatabase>, config: CliConfig, options: { json: boolean }): Promise<number> {
   const recorded = await readPartitionCount(db);
-  if (options.json) console.log(JSON.stringify({ recorded, configured: config.partitions }, null, 2));
-  else if (recorded === null) console.log(`no partition count recorded yet (the first ingest or projector to start records its own); LEDGERFLOW_PARTITIONS here: ${config.partitions}`);
-  else console.log(`${recorded} partitions recorded${recorded === config.partitions ? '' : `; LEDGERFLOW_PARTITIONS here is ${config.partitions}: ingest and projectors configured so would refuse to start`}`);
+  const configured = config.partitionsSet ? config.partitions : null;
+  if (options.json) console.log(JSON.stringify({ recorded, configured }, null, 2));
+  else if (recorded === null) console.log(`no partition count recorded yet: the first ingest or projector to start records its own (${configured === null ? `the default, ${config.partitions}` : `LEDGERFLOW_PARTITIONS here: ${configured}`})`);
+  else if (configured !== null && configured !== recorded) console.log(`${recorded} partitions recorded; LEDGERFLOW_PARTITIONS here is ${configured}: ingest and projectors started so would refuse to start`);
+  else console.log(`${recorded} partitions recorded (ingest and projectors without LEDGERFLOW_PARTITIONS follow it)`);
   return 0;
 }
 
@@ -53,7 +55,7 @@ function printChange(requested: number, change: PartitionCountChange): void {
     console.error(`partitions set ${requested}: refused, the pipeline is not drained:`);
     for (const reason of change.refusals) console.error(`  - ${reason}`);
   } else if (!change.changed) console.log(`${requested} partitions already recorded: nothing to do`);
-  else console.log(`partition count ${change.previous ?? '(none)'} → ${requested}; start ingest and projectors with LEDGERFLOW_PARTITIONS=${requested}`);
+  else console.log(`partition count ${change.previous ?? '(none)'} → ${requested}; start ingest and projectors with LEDGERFLOW_PARTITIONS=${requested}, or without it`);
 }
 
 /** Records `requested` as the database's partition count if the pipeline is drained (see changePartitionCount). */

@@ -15,7 +15,7 @@ export async function runStatus(config: CliConfig, options: { json: boolean }): 
     const recorded = await readPartitionCount(db);
     const partitions = recorded ?? config.partitions;
     const [pipeline, queues] = await Promise.all([readPipelineStatus(db, partitions), readQueues(redis, config.redisPrefix, partitions)]);
-    const report: StatusReport = { at: new Date().toISOString(), redisPrefix: config.redisPrefix, partitionCount: { recorded, configured: config.partitions }, pipeline, queues };
+    const report: StatusReport = { at: new Date().toISOString(), redisPrefix: config.redisPrefix, partitionCount: { recorded, configured: config.partitionsSet ? config.partitions : null, shown: partitions }, pipeline, queues };
     if (options.json) console.log(JSON.stringify(report, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
     else for (const line of formatStatus(report)) console.log(line);
     return 0;

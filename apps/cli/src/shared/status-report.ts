@@ -13,8 +13,8 @@ export interface QueueStatus {
 export interface StatusReport {
   readonly at: string;
   readonly redisPrefix: string;
-  /** The count the database records (null before any process started) and this CLI's LEDGERFLOW_PARTITIONS. */
-  readonly partitionCount: { readonly recorded: number | null; readonly configured: number };
+  /** The count the database records (null before any process started), this shell's LEDGERFLOW_PARTITIONS (null: unset) and the count shown. */
+  readonly partitionCount: { readonly recorded: number | null; readonly configured: number | null; readonly shown: number };
   readonly pipeline: PipelineStatus;
   /** Null when Redis could not be reached. */
   readonly queues: QueueStatus[] | null;
@@ -50,10 +50,13 @@ export function formatStatus(report: StatusReport): string[] {
   return lines;
 }
 
-/** Which partition count the report shows, and a warning when this CLI is configured with another. */
-function partitionCountLines({ recorded, configured }: StatusReport['partitionCount']): string[] {
-  if (recorded === null) return [`${configured} partitions (LEDGERFLOW_PARTITIONS; the database records none yet: no ingest or projector has started)`];
+/** Which partition count the report shows, and a warning when this shell sets another. */
+function partitionCountLines({ recorded, configured, shown }: StatusReport['partitionCount']): string[] {
+  if (recorded === null) {
+    const whose = configured === null ? 'the default' : 'LEDGERFLOW_PARTITIONS';
+    return [`${shown} partitions (${whose}; the database records none yet: the first ingest or projector to start records its own)`];
+  }
   const lines = [`${recorded} partitions (recorded by the database)`];
-  if (recorded !== configured) lines.push(`warning: LEDGERFLOW_PARTITIONS is ${configured} here; ingest and projectors configured so would refuse to start on this database`);
+  if (configured !== null && recorded !== configured) lines.push(`warning: LEDGERFLOW_PARTITIONS is ${configured} here; ingest and projectors started so would refuse to start on this database`);
   return lines;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatStatus, type StatusReport } from './status-report';
 
-const report = (queues: StatusReport['queues'], partitionCount: StatusReport['partitionCount'] = { recorded: 2, configured: 2 }): StatusReport => ({
+const report = (queues: StatusReport['queues'], partitionCount: StatusReport['partitionCount'] = { recorded: 2, configured: null, shown: 2 }): StatusReport => ({
   at: '2026-01-01T00:00:00.000Z',
   redisPrefix: 'ledgerflow-x',
   partitionCount,
@@ -32,14 +32,16 @@ describe('formatStatus', () => {
     expect(text).toContain('ledgerflow_x  active  confirmed 0/1  retained WAL 2,048 B');
   });
 
-  it('names the partition count it shows, and warns when this CLI is configured with another', () => {
+  it('names the partition count it shows, and warns when this shell sets another', () => {
     const agreed = formatStatus(report(null)).join('\n');
     expect(agreed).toContain('2 partitions (recorded by the database)');
     expect(agreed).not.toContain('warning');
-    const differing = formatStatus(report(null, { recorded: 2, configured: 16 })).join('\n');
+    expect(formatStatus(report(null, { recorded: 2, configured: 2, shown: 2 })).join('\n')).not.toContain('warning');
+    const differing = formatStatus(report(null, { recorded: 2, configured: 16, shown: 2 })).join('\n');
     expect(differing).toContain('2 partitions (recorded by the database)');
     expect(differing).toContain('warning: LEDGERFLOW_PARTITIONS is 16 here');
-    expect(formatStatus(report(null, { recorded: null, configured: 16 })).join('\n')).toContain('16 partitions (LEDGERFLOW_PARTITIONS; the database records none yet');
+    expect(formatStatus(report(null, { recorded: null, configured: 8, shown: 8 })).join('\n')).toContain('8 partitions (LEDGERFLOW_PARTITIONS; the database records none yet');
+    expect(formatStatus(report(null, { recorded: null, configured: null, shown: 16 })).join('\n')).toContain('16 partitions (the default; the database records none yet');
   });
 
   it('says so when Redis is unreachable', () => {

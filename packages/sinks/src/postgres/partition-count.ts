@@ -1,4 +1,4 @@
-import { decidePartitionCount } from '@ledgerflow/cdc-core';
+import { decidePartitionCount, type WantedPartitionCount } from '@ledgerflow/cdc-core';
 import { sql, type Kysely } from 'kysely';
 import type { LedgerDatabase } from './database';
 
@@ -9,20 +9,21 @@ export async function readPartitionCount(db: Kysely<LedgerDatabase>): Promise<nu
 }
 
 /**
- * Agrees on the partition count with the database before a process starts (decidePartitionCount):
- * records `configured` if nothing is recorded yet, returns it if it is the recorded count, and
- * throws a non-retryable PARTITION_COUNT_MISMATCH otherwise. Two processes recording at once
- * cannot both win: the loser reads the winner's count and is judged against it.
+ * Agrees on the partition count with the database before a process starts (decidePartitionCount)
+ * and returns the count to run with: records the wanted count if nothing is recorded yet; with
+ * a count set, returns it if it is the recorded one; without, returns the recorded one. Throws a
+ * non-retryable PARTITION_COUNT_MISMATCH otherwise. Two processes recording at once cannot both
+ * win: the loser reads the winner's count and is judged against it.
  */
-export async function agreePartitionCount(db: Kysely<LedgerDatabase>, configured: number): Promise<number> {
+export async function agreePartitionCount(db: Kysely<LedgerDatabase>, wanted: WantedPartitionCount): Promise<number> {
   for (;;) {
     const recorded = await readPartitionCount(db);
     const highest = recorded === null ? await highestCheckpointPartition(db) : null;
-    const decision = decidePartitionCount({ configured, recorded, highestCheckpointPartition: highest });
-    if (decision.kind === 'agree') return configured;
+    const decision = decidePartitionCount({ ...wanted, recorded, highestCheckpointPartition: highest });
+    if (decision.kind === 'agree') return decision.partitions;
     if (decision.kind === 'refuse') throw decision.error;
-    const inserted = await sql`insert into ledgerflow_partitioning (partitions) values (${configured}) on conflict (only_row) do nothing returning partitions`.execute(db);
-    if (inserted.rows.length === 1) return configured;
+    const inserted = await sql`insert into ledgerflow_partitioning (partitions) values (${decision.partitions}) on conflict (only_row) do nothing returning partitions`.execute(db);
+    if (inserted.rows.length === 1) return decision.partitions;
   }
 }
 

@@ -60,17 +60,19 @@ export async function startSession(ctx: SessionContext, signal: AbortSignal): Pr
 
 /**
  * The partition count first (the database's record must match ours, or nothing may be
- * enqueued: decision 017), slot second, sentinel and crash marker third, catch-up fourth. A slot created now gets its
- * catch-up progress reset (before the creation, see ensureSlot), so the events stored before it
- * are enqueued from the start. The sentinel is taken over before catch-up enqueues anything, so
- * a Redis loss during catch-up is noticed too; a catch-up from position 0 makes a start-up
- * refill redundant (it enqueues every stored event anyway). The crash marker is read at every
- * session start because a PostgreSQL crash always ends the session (crash-repair.ts).
+ * enqueued: decision 017), slot second, sentinel and crash marker third, catch-up fourth. A
+ * slot created now gets its catch-up progress reset (before the creation, see ensureSlot), so
+ * the events stored before it are enqueued from the start. The sentinel is taken over before
+ * catch-up enqueues anything, so a Redis loss during catch-up is noticed too; a catch-up from
+ * position 0 makes a start-up refill redundant (it enqueues every stored event anyway). The
+ * crash marker is read at every session start because a PostgreSQL crash always ends the
+ * session (crash-repair.ts).
  */
 async function prepare(ctx: SessionContext, signal: AbortSignal): Promise<void> {
   const { config, resources, counters, metrics, logger, guard } = ctx;
   const { pool, db, publisher } = resources;
-  // Agreed at start-up (agreeOnPartitions); checked again at every session, which a restart of the database may follow.
+  // Agreed at start-up (agreeOnPartitions); checked again at every session start: between
+  // sessions the slot is idle, and `ledgerflow partitions set` may have changed the record.
   await agreePartitionCount(db, { partitions: config.partitions, explicit: true });
   const { created } = await ensureSlot(pool, config.slotName, () => saveCatchUpState(db, config.slotName, { done: false, position: 0n }));
   logger.info({ created }, created ? 'created replication slot' : 'using existing replication slot');

@@ -52,7 +52,7 @@ async function show(db: Kysely<LedgerDatabase>, config: CliConfig, options: { js
 
 function printChange(requested: number, change: PartitionCountChange): void {
   if (change.refusals.length > 0) {
-    console.error(`partitions set ${requested}: refused, the pipeline is not drained:`);
+    console.error(`partitions set ${requested}: refused, the record is unchanged:`);
     for (const reason of change.refusals) console.error(`  - ${reason}`);
   } else if (!change.changed) console.log(`${requested} partitions already recorded: nothing to do`);
   else console.log(`partition count ${change.previous ?? '(none)'} → ${requested}; start ingest and projectors with LEDGERFLOW_PARTITIONS=${requested}, or without it`);

@@ -67,10 +67,10 @@ export class PipelineHarness {
     };
   }
 
-  /** Starts an app process; returns the name it is tracked under (e.g. projector-2). */
-  start(app: AppName): string {
+  /** Starts an app process, with `overrides` on top of `env`; returns the name it is tracked under (e.g. projector-2). */
+  start(app: AppName, overrides: Record<string, string> = {}): string {
     const name = `${app}-${++this.#names}`;
-    this.processes.set(name, startApp(app, this.env, path.join(this.logDir, `${name}.log`)));
+    this.processes.set(name, startApp(app, { ...this.env, ...overrides }, path.join(this.logDir, `${name}.log`)));
     return name;
   }
 

@@ -18,7 +18,7 @@ export async function agreeOnPartitions(config: IngestConfig, deps: { readonly l
   try {
     for (let attempt = 1; !deps.signal.aborted; attempt++) {
       try {
-        return withPartitions(config, await agreePartitionCount(db, { partitions: config.partitions, explicit: config.partitionsSet }));
+        return withPartitions(config, await agreePartitionCount(db, { partitions: config.partitions, source: config.partitionsSet ? 'set' : 'default' }));
       } catch (error) {
         if (isFatal(error)) throw error;
         const delayMs = backoffDelayMs(attempt, config, Math.random());

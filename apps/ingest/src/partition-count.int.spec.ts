@@ -57,6 +57,21 @@ describe('ingest and the partition count of its database', () => {
     expect(isLedgerflowError(error, 'PARTITION_COUNT_MISMATCH')).toBe(true);
   });
 
+  it('checks the count it runs with at every session: an ingest built for 16 partitions is refused by a database recording 4', async () => {
+    // Built without agreeing first (the default count, 16): its queues and budget are for 16.
+    const unagreed = loadIngestConfig({ DATABASE_URL: t.url, REDIS_URL: TEST_REDIS_URL, LEDGERFLOW_REDIS_PREFIX: redis.prefix, LEDGERFLOW_SLOT: 'lf_partition_count_c' });
+    const error = await startIngest(unagreed, { logger: testLogger }).then(
+      async (started) => {
+        await started.stop();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(isLedgerflowError(error, 'PARTITION_COUNT_MISMATCH')).toBe(true);
+    expect((error as Error).message).toContain('this process is running with 16 partitions, but the database records 4');
+    expect(await slotState(t.pool, 'lf_partition_count_c')).toBeUndefined();
+  });
+
   it('keeps trying while PostgreSQL cannot be reached, until stopped', async () => {
     const aborter = new AbortController();
     // Nothing listens on port 1: every attempt fails to connect.

@@ -73,7 +73,7 @@ async function prepare(ctx: SessionContext, signal: AbortSignal): Promise<void> 
   const { pool, db, publisher } = resources;
   // Agreed at start-up (agreeOnPartitions); checked again at every session start: between
   // sessions the slot is idle, and `ledgerflow partitions set` may have changed the record.
-  await agreePartitionCount(db, { partitions: config.partitions, explicit: true });
+  await agreePartitionCount(db, { partitions: config.partitions, source: config.partitionsSet ? 'set' : 'running' });
   const { created } = await ensureSlot(pool, config.slotName, () => saveCatchUpState(db, config.slotName, { done: false, position: 0n }));
   logger.info({ created }, created ? 'created replication slot' : 'using existing replication slot');
   const state = await loadCatchUpState(db, config.slotName);

@@ -13,7 +13,7 @@ export async function agreeOnPartitions(config: ProjectorConfig): Promise<Projec
   pool.on('error', () => undefined); // an idle connection failing is of no interest: the pool is closed below
   const db = createDb(pool);
   try {
-    const partitions = await agreePartitionCount(db, { partitions: config.partitions, explicit: config.partitionsSet });
+    const partitions = await agreePartitionCount(db, { partitions: config.partitions, source: config.partitionsSet ? 'set' : 'default' });
     return partitions === config.partitions ? config : Object.freeze({ ...config, partitions });
   } finally {
     await db.destroy();

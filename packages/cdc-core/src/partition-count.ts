@@ -3,14 +3,15 @@ import { LedgerflowError } from './errors';
 /** The partition count of a database whose processes do not set one (LEDGERFLOW_PARTITIONS unset). */
 export const DEFAULT_PARTITION_COUNT = 16;
 
-/** The partition count a process wants, and whether its operator set it. */
+/** The partition count a process wants, and where it comes from. */
 export interface WantedPartitionCount {
   readonly partitions: number;
   /**
-   * True when set (LEDGERFLOW_PARTITIONS): it must be the database's count. False for the
-   * default: the process follows whatever count the database records.
+   * `set`: LEDGERFLOW_PARTITIONS, which must be the database's count. `default`: nothing set,
+   * the process follows whatever count the database records. `running`: the count a running
+   * process is built on (its queues, its metrics), which must still be the database's.
    */
-  readonly explicit: boolean;
+  readonly source: 'set' | 'default' | 'running';
 }
 
 /** What a database says about the partition count its pipeline uses. */
@@ -27,6 +28,12 @@ export type PartitionCountDecision =
   | { readonly kind: 'record'; readonly partitions: number }
   | { readonly kind: 'refuse'; readonly error: LedgerflowError };
 
+const MINE: Record<WantedPartitionCount['source'], (partitions: number) => string> = {
+  set: (n) => `configured with ${n} partitions (LEDGERFLOW_PARTITIONS)`,
+  default: (n) => `left at the default of ${n} partitions`,
+  running: (n) => `running with ${n} partitions`,
+};
+
 const HOW_TO_CHANGE = 'every ingest and projector process of one database must use the same count (or leave LEDGERFLOW_PARTITIONS unset to follow the database); to change it, drain the pipeline and run `ledgerflow partitions set N`';
 
 /**
@@ -39,11 +46,11 @@ const HOW_TO_CHANGE = 'every ingest and projector process of one database must u
  * Pure: the caller reads the facts and, on `record`, writes the count and decides again.
  */
 export function decidePartitionCount(facts: PartitionCountFacts): PartitionCountDecision {
-  const { partitions, explicit, recorded, highestCheckpointPartition } = facts;
+  const { partitions, source, recorded, highestCheckpointPartition } = facts;
   if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
-  const mine = explicit ? `configured with ${partitions} partitions (LEDGERFLOW_PARTITIONS)` : `left at the default of ${partitions} partitions`;
+  const mine = MINE[source](partitions);
   if (recorded !== null) {
-    if (!explicit || recorded === partitions) return { kind: 'agree', partitions: recorded };
+    if (source === 'default' || recorded === partitions) return { kind: 'agree', partitions: recorded };
     return refuse(`this process is ${mine}, but the database records ${recorded}: ${HOW_TO_CHANGE}`, partitions, recorded);
   }
   if (highestCheckpointPartition !== null && highestCheckpointPartition >= partitions) {

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 /** A count set by the operator (LEDGERFLOW_PARTITIONS). */
-const set = (partitions: number) => ({ partitions, explicit: true });
+const set = (partitions: number) => ({ partitions, source: 'set' as const });
 
 async function refusal(configured: number): Promise<unknown> {
   return agreePartitionCount(t.db, set(configured)).then(
@@ -56,11 +56,11 @@ describe('agreePartitionCount', () => {
   });
 
   it('lets a process without a count set follow the recorded one, or record the default when there is none', async () => {
-    expect(await agreePartitionCount(t.db, { partitions: 16, explicit: false })).toBe(16);
+    expect(await agreePartitionCount(t.db, { partitions: 16, source: 'default' as const })).toBe(16);
     expect(await readPartitionCount(t.db)).toBe(16);
     await sql`truncate ledgerflow_partitioning`.execute(t.db);
     await agreePartitionCount(t.db, set(4));
-    expect(await agreePartitionCount(t.db, { partitions: 16, explicit: false })).toBe(4);
+    expect(await agreePartitionCount(t.db, { partitions: 16, source: 'default' as const })).toBe(4);
     expect(await readPartitionCount(t.db)).toBe(4);
   });
 

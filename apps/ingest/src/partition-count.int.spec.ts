@@ -1,6 +1,6 @@
 import { isLedgerflowError } from '@ledgerflow/cdc-core';
 import { readPartitionCount } from '@ledgerflow/sinks';
-import { TEST_REDIS_URL, createTestDatabase, testRedisPrefix, type TestDatabase } from '@ledgerflow/testkit';
+import { TEST_REDIS_URL, createTestDatabase, startRefusal, testRedisPrefix, type TestDatabase } from '@ledgerflow/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIngestConfig } from './config';
 import { startIngest } from './ingest';
@@ -31,13 +31,7 @@ describe('ingest and the partition count of its database', () => {
 
     await redis.cleanup();
     const other = testIngestConfig(t.url, TEST_REDIS_URL, redis.prefix, { LEDGERFLOW_PARTITIONS: '8', LEDGERFLOW_SLOT: 'lf_partition_count_b' });
-    const error = await startIngest(other, { logger: testLogger }).then(
-      async (started) => {
-        await started.stop();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await startRefusal(startIngest(other, { logger: testLogger }));
     expect(isLedgerflowError(error, 'PARTITION_COUNT_MISMATCH')).toBe(true);
     expect((error as Error).message).toContain('configured with 8 partitions (LEDGERFLOW_PARTITIONS), but the database records 4');
     // Refused before anything else: no slot, no job in any of the eight queues it would have used.
@@ -60,13 +54,7 @@ describe('ingest and the partition count of its database', () => {
   it('checks the count it runs with at every session: an ingest built for 16 partitions is refused by a database recording 4', async () => {
     // Built without agreeing first (the default count, 16): its queues and budget are for 16.
     const unagreed = loadIngestConfig({ DATABASE_URL: t.url, REDIS_URL: TEST_REDIS_URL, LEDGERFLOW_REDIS_PREFIX: redis.prefix, LEDGERFLOW_SLOT: 'lf_partition_count_c' });
-    const error = await startIngest(unagreed, { logger: testLogger }).then(
-      async (started) => {
-        await started.stop();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await startRefusal(startIngest(unagreed, { logger: testLogger }));
     expect(isLedgerflowError(error, 'PARTITION_COUNT_MISMATCH')).toBe(true);
     expect((error as Error).message).toContain('this process is running with 16 partitions, but the database records 4');
     expect(await slotState(t.pool, 'lf_partition_count_c')).toBeUndefined();

@@ -1,6 +1,6 @@
 import { isLedgerflowError } from '@ledgerflow/cdc-core';
 import { readPartitionCount } from '@ledgerflow/sinks';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '@ledgerflow/testkit';
+import { createTestDatabase, startRefusal, testRedisPrefix, type TestDatabase } from '@ledgerflow/testkit';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,13 +33,7 @@ describe('a projector and the partition count of its database', () => {
   });
 
   it('refuses to start with another count than the recorded one, before it joins the fleet or leases a partition', async () => {
-    const error = await startProjector(testProjectorConfig(tdb.url, redis.prefix, 16), { logger }).then(
-      async (started) => {
-        await started.stop();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await startRefusal(startProjector(testProjectorConfig(tdb.url, redis.prefix, 16), { logger }));
     expect(isLedgerflowError(error, 'PARTITION_COUNT_MISMATCH')).toBe(true);
     expect((error as Error).message).toContain('configured with 16 partitions (LEDGERFLOW_PARTITIONS), but the database records 4');
     expect((await lockHolders(tdb.db)).size).toBe(0);

@@ -21,9 +21,7 @@ beforeAll(async () => {
   h.start('api');
   h.start('ingest');
   for (let i = 0; i < 3; i++) projectors.push(h.start('projector'));
-  const client = h.api();
-  await waitFor('the API', () => client.healthy(), 60_000, 200);
-  accounts = await Promise.all(Array.from({ length: 30 }, (_, i) => client.createAccount(`Fault ${i}`, 500_000n)));
+  accounts = await h.openAccounts(30, 'Fault');
 }, 120_000);
 
 afterAll(async () => {

@@ -2,7 +2,6 @@ import { readPartitionCount, readPipelineStatus } from '@ledgerflow/sinks';
 import { waitFor } from '@ledgerflow/testkit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineProbe } from './shared/pipeline-probe';
 import { BackgroundLoad } from './testing/background-load';
 import { PipelineHarness } from './testing/pipeline-harness';
 import { runCli } from './testing/run-cli';
@@ -15,14 +14,11 @@ import { runCli } from './testing/run-cli';
  */
 let h: PipelineHarness;
 let accounts: string[] = [];
-const PREFIX = 'ledgerflow-ledgerflow';
 
 beforeAll(async () => {
   h = await PipelineHarness.start(4);
   h.start('api');
-  const client = h.api();
-  await waitFor('the API', () => client.healthy(), 60_000, 200);
-  accounts = await Promise.all(Array.from({ length: 30 }, (_, i) => client.createAccount(`Repartition ${i}`, 500_000n)));
+  accounts = await h.openAccounts(30, 'Repartition');
 }, 120_000);
 
 afterAll(async () => {
@@ -39,24 +35,12 @@ async function loadFor(ms: number, seed: number): Promise<void> {
   expect(load.accepted).toBeGreaterThan(0);
 }
 
-async function caughtUp(partitions: number): Promise<void> {
-  const probe = new PipelineProbe(h.db, h.redis, PREFIX, partitions);
-  try {
-    await waitFor('the read models to catch up', async () => {
-      const s = await probe.snapshot();
-      return s.eventsProjected >= s.eventsInStore && s.queueDepth === 0;
-    }, 90_000, 250);
-  } finally {
-    await probe.close();
-  }
-}
-
 describe('changing the partition count of a running pipeline', () => {
   it('is refused while it runs, and after a drain moves every account to the new partitions without a mismatch', async () => {
     const ingest = h.start('ingest');
     const projector = h.start('projector');
     await loadFor(2000, 1);
-    await caughtUp(4);
+    await h.waitForCatchUp(90_000);
     expect(await readPartitionCount(h.db)).toBe(4);
 
     const refused = await partitionsCli('set', '8');
@@ -67,9 +51,7 @@ describe('changing the partition count of a running pipeline', () => {
     // The drain: ingest stops first; commands go on and their events wait in the slot.
     expect(await h.kill(ingest, 'SIGTERM')).toBe(0);
     await loadFor(1000, 2);
-    const probe = new PipelineProbe(h.db, h.redis, PREFIX, 4);
-    await waitFor('the queues to empty', async () => (await probe.queueDepth()) === 0, 60_000, 200);
-    await probe.close();
+    await waitFor('the queues to empty', async () => (await h.probe.queueDepth()) === 0, 60_000, 200);
     expect(await h.kill(projector, 'SIGTERM')).toBe(0);
     const set = await partitionsCli('set', '8');
     expect(set.stderr).toBe('');
@@ -80,7 +62,7 @@ describe('changing the partition count of a running pipeline', () => {
     h.start('ingest', { LEDGERFLOW_PARTITIONS: '' });
     h.start('projector', { LEDGERFLOW_PARTITIONS: '' });
     await loadFor(2000, 3);
-    await caughtUp(8);
+    await h.waitForCatchUp(90_000, 8);
     // The restarted projector holds the lock of each of the eight partitions.
     const status = await readPipelineStatus(h.db, 8);
     expect(status.partitions.filter((p) => p.owner !== null).map((p) => p.partition)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);

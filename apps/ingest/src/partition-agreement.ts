@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { agreePartitionCount, createDb } from '@ledgerflow/sinks';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -23,23 +24,12 @@ export async function agreeOnPartitions(config: IngestConfig, deps: { readonly l
         if (isFatal(error)) throw error;
         const delayMs = backoffDelayMs(attempt, config, Math.random());
         deps.logger.warn({ err: error, attempt, delayMs }, 'cannot read the partition count from PostgreSQL yet; retrying');
-        await abortableDelay(delayMs, deps.signal);
+        // Ends early, without throwing, when aborted: the loop then returns undefined.
+        await delay(delayMs, undefined, { signal: deps.signal }).catch(() => undefined);
       }
     }
     return undefined;
   } finally {
     await db.destroy();
   }
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

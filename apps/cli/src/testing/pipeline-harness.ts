@@ -16,6 +16,9 @@ import { PipelineProbe } from '../shared/pipeline-probe';
  * The whole pipeline as real processes on a PostgreSQL and a Redis of its own, so a test can
  * kill processes, flush Redis and restart PostgreSQL without touching any other test.
  */
+/** The Redis prefix the apps derive from the harness's database name (`ledgerflow`). */
+const REDIS_PREFIX = 'ledgerflow-ledgerflow';
+
 export class PipelineHarness {
   readonly processes = new Map<string, ChildProcess>();
   readonly logDir = mkdtempSync(path.join(tmpdir(), 'lf-pipeline-'));
@@ -48,7 +51,7 @@ export class PipelineHarness {
     if (migrated.error) throw migrated.error;
     const redisServer = await startPrivateRedis();
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-    const probe = new PipelineProbe(db, redis, 'ledgerflow-ledgerflow', partitions);
+    const probe = new PipelineProbe(db, redis, REDIS_PREFIX, partitions);
     return new PipelineHarness(postgres, redisServer, databaseUrl, await freePort(), partitions, db, redis, probe);
   }
 
@@ -88,17 +91,32 @@ export class PipelineHarness {
     return new BankApiClient(`http://127.0.0.1:${this.apiPort}`, this.writeToken);
   }
 
-  /** Waits until every committed event is projected and every queue is empty. */
-  async waitForCatchUp(timeoutMs = 60_000): Promise<void> {
-    await waitFor(
-      'the read models to catch up',
-      async () => {
-        const s = await this.probe.snapshot();
-        return s.eventsInStore > 0 && s.eventsProjected >= s.eventsInStore && s.queueDepth === 0;
-      },
-      timeoutMs,
-      250,
-    );
+  /** Waits for the API, then opens `count` accounts (5,000.00 each) named after `label`; returns their ids. */
+  async openAccounts(count: number, label: string): Promise<string[]> {
+    const client = this.api();
+    await waitFor('the API', () => client.healthy(), 60_000, 200);
+    return Promise.all(Array.from({ length: count }, (_, i) => client.createAccount(`${label} ${i}`, 500_000n)));
+  }
+
+  /**
+   * Waits until every committed event is projected and every queue is empty — the queues of
+   * `partitions`, for a pipeline whose count changed since the harness started.
+   */
+  async waitForCatchUp(timeoutMs = 60_000, partitions = this.partitions): Promise<void> {
+    const probe = partitions === this.partitions ? this.probe : new PipelineProbe(this.db, this.redis, REDIS_PREFIX, partitions);
+    try {
+      await waitFor(
+        'the read models to catch up',
+        async () => {
+          const s = await probe.snapshot();
+          return s.eventsInStore > 0 && s.eventsProjected >= s.eventsInStore && s.queueDepth === 0;
+        },
+        timeoutMs,
+        250,
+      );
+    } finally {
+      if (probe !== this.probe) await probe.close();
+    }
   }
 
   verify(): Promise<VerifyReport> {

@@ -1,5 +1,6 @@
 import type { AccountRow } from '@ledgerflow/cdc-core';
 import { sql, type Kysely } from 'kysely';
+import { arrayLiteral } from './array-literal';
 import type { LedgerDatabase } from './database';
 import { ACCOUNT_COLUMNS, accountFromRecord, type AccountRecord } from './read-model-store';
 
@@ -25,12 +26,14 @@ export async function loadBatchStart(db: Kysely<LedgerDatabase>, accountIds: rea
   const accounts = new Map<string, AccountRow>();
   const parked = new Set<string>();
   if (accountIds.length === 0) return { accounts, parked };
+  // One literal for both lookups: the same ids, encoded once.
+  const ids = arrayLiteral(accountIds);
   const result = await sql<Nullable<AccountRecord> & { readonly parked: boolean; readonly parked_id: string | null }>`
     select ${ACCOUNT_COLUMNS}, false as parked, null::uuid as parked_id
-    from account_projections a where a.account_id = any(${accountIds}::uuid[])
+    from account_projections a where a.account_id = any(${ids}::uuid[])
     union all
     select null::uuid, null::text, null::text, null::text, null::int, null::bigint, null::timestamptz, null::timestamptz, true, p.account_id
-    from parked_accounts p where p.account_id = any(${accountIds}::uuid[])`.execute(db);
+    from parked_accounts p where p.account_id = any(${ids}::uuid[])`.execute(db);
   for (const r of result.rows) {
     if (r.parked) parked.add(r.parked_id!);
     else accounts.set(r.account_id!, accountFromRecord(r as AccountRecord));

@@ -1,5 +1,6 @@
 import { decodeEventRow, type StoredEvent } from '@ledgerflow/cdc-core';
 import { sql, type Kysely } from 'kysely';
+import { columnLiteral } from './array-literal';
 import type { LedgerDatabase } from './database';
 
 /** One account's missing versions, inclusive. */
@@ -21,7 +22,7 @@ export async function readVersionRanges(db: Kysely<LedgerDatabase>, ranges: read
   const result = await sql<Record<string, unknown>>`
     select ${EVENT_COLUMNS}
     from events e
-    join unnest(${ranges.map((r) => r.streamId)}::uuid[], ${ranges.map((r) => r.fromVersion)}::int[], ${ranges.map((r) => r.toVersion)}::int[])
+    join unnest(${columnLiteral(ranges, (r) => r.streamId)}::uuid[], ${columnLiteral(ranges, (r) => r.fromVersion)}::int[], ${columnLiteral(ranges, (r) => r.toVersion)}::int[])
       as r(range_stream_id, from_version, to_version)
       on e.stream_id = r.range_stream_id and e.version between r.from_version and r.to_version
     order by e.stream_id, e.version`.execute(db);

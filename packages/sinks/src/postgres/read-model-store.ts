@@ -1,5 +1,6 @@
 import { LedgerflowError, formatMoney, parseNumeric, type AccountRow, type TransactionRow } from '@ledgerflow/cdc-core';
 import { sql, type Kysely } from 'kysely';
+import { arrayLiteral, columnLiteral } from './array-literal';
 import type { LedgerDatabase } from './database';
 
 /** The projection name under which the account and transaction read models checkpoint. */
@@ -44,7 +45,7 @@ export function accountFromRecord(r: AccountRecord): AccountRow {
 export async function loadAccounts(db: Kysely<LedgerDatabase>, accountIds: readonly string[]): Promise<Map<string, AccountRow>> {
   const rows = new Map<string, AccountRow>();
   if (accountIds.length === 0) return rows;
-  const result = await sql<AccountRecord>`select ${ACCOUNT_COLUMNS} from account_projections a where a.account_id = any(${accountIds}::uuid[])`.execute(db);
+  const result = await sql<AccountRecord>`select ${ACCOUNT_COLUMNS} from account_projections a where a.account_id = any(${arrayLiteral(accountIds)}::uuid[])`.execute(db);
   for (const r of result.rows) rows.set(r.account_id, accountFromRecord(r));
   return rows;
 }
@@ -105,16 +106,16 @@ export async function writeProjections(db: Kysely<LedgerDatabase>, write: Projec
   const txs = write.transactions;
   const checkpoints = mergeCheckpoints(write.checkpoints);
   const fence = write.fence
-    ? sql`, ledgerflow_require_partition_locks(${write.fence.namespace}::int, ${write.fence.holders.map((h) => h.partition)}::int[], ${write.fence.holders.map((h) => h.pid)}::int[])`
+    ? sql`, ledgerflow_require_partition_locks(${write.fence.namespace}::int, ${columnLiteral(write.fence.holders, (h) => h.partition)}::int[], ${columnLiteral(write.fence.holders, (h) => h.pid)}::int[])`
     : sql``;
   await sql`
     with written as (
       insert into account_projections (account_id, owner_name, balance, status, version, last_position, created_at, updated_at)
       select * from unnest(
-        ${accounts.map((a) => a.accountId)}::uuid[], ${accounts.map((a) => a.ownerName)}::text[],
-        ${accounts.map((a) => formatMoney(a.balance))}::numeric[], ${accounts.map((a) => a.status)}::text[],
-        ${accounts.map((a) => a.version)}::int[], ${accounts.map((a) => a.lastPosition.toString())}::bigint[],
-        ${accounts.map((a) => a.createdAt)}::timestamptz[], ${accounts.map((a) => a.updatedAt)}::timestamptz[])
+        ${columnLiteral(accounts, (a) => a.accountId)}::uuid[], ${columnLiteral(accounts, (a) => a.ownerName)}::text[],
+        ${columnLiteral(accounts, (a) => formatMoney(a.balance))}::numeric[], ${columnLiteral(accounts, (a) => a.status)}::text[],
+        ${columnLiteral(accounts, (a) => a.version)}::int[], ${columnLiteral(accounts, (a) => a.lastPosition)}::bigint[],
+        ${columnLiteral(accounts, (a) => a.createdAt)}::timestamptz[], ${columnLiteral(accounts, (a) => a.updatedAt)}::timestamptz[])
       on conflict (account_id) do update set
         owner_name = excluded.owner_name, balance = excluded.balance, status = excluded.status,
         version = excluded.version, last_position = excluded.last_position, updated_at = excluded.updated_at
@@ -123,13 +124,13 @@ export async function writeProjections(db: Kysely<LedgerDatabase>, write: Projec
     ), transactions as (
       insert into transaction_projections (transaction_id, account_id, type, amount, balance_after, position, occurred_at)
       select * from unnest(
-        ${txs.map((t) => t.transactionId)}::uuid[], ${txs.map((t) => t.accountId)}::uuid[], ${txs.map((t) => t.type)}::text[],
-        ${txs.map((t) => formatMoney(t.amount))}::numeric[], ${txs.map((t) => formatMoney(t.balanceAfter))}::numeric[],
-        ${txs.map((t) => t.position.toString())}::bigint[], ${txs.map((t) => t.occurredAt)}::timestamptz[])
+        ${columnLiteral(txs, (t) => t.transactionId)}::uuid[], ${columnLiteral(txs, (t) => t.accountId)}::uuid[], ${columnLiteral(txs, (t) => t.type)}::text[],
+        ${columnLiteral(txs, (t) => formatMoney(t.amount))}::numeric[], ${columnLiteral(txs, (t) => formatMoney(t.balanceAfter))}::numeric[],
+        ${columnLiteral(txs, (t) => t.position)}::bigint[], ${columnLiteral(txs, (t) => t.occurredAt)}::timestamptz[])
     ), checkpoint as (
       insert into projection_checkpoints (projection, partition, position, events_applied, updated_at)
       select ${ACCOUNTS_PROJECTION}, c.partition, c.position, c.events_applied, now()
-      from unnest(${checkpoints.map((c) => c.partition)}::int[], ${checkpoints.map((c) => c.position.toString())}::bigint[], ${checkpoints.map((c) => c.eventsApplied)}::int[]) as c(partition, position, events_applied)
+      from unnest(${columnLiteral(checkpoints, (c) => c.partition)}::int[], ${columnLiteral(checkpoints, (c) => c.position)}::bigint[], ${columnLiteral(checkpoints, (c) => c.eventsApplied)}::int[]) as c(partition, position, events_applied)
       on conflict (projection, partition) do update set
         position = greatest(projection_checkpoints.position, excluded.position),
         events_applied = projection_checkpoints.events_applied + excluded.events_applied,

@@ -1,4 +1,4 @@
-import { BATCH_SIZE_BUCKETS, LAG_BUCKETS_SECONDS, LATENCY_BUCKETS_SECONDS, type Label, type MetricKey } from './names';
+import { BATCH_SIZE_BUCKETS, GC_PAUSE_BUCKETS_SECONDS, LAG_BUCKETS_SECONDS, LATENCY_BUCKETS_SECONDS, type Label, type MetricKey } from './names';
 
 /** OpenTelemetry units we use: seconds and bytes (Prometheus base units); counts have none. */
 export type MetricUnit = 's' | 'By';
@@ -75,6 +75,7 @@ export const CATALOGUE = {
   walConfirmedPosition: gauge('WAL position confirmed to the slot (everything before it is in Redis)', [], 'By'),
   slotRetainedWal: gauge('WAL the replication slot keeps on disk (head minus restart_lsn)', [], 'By'),
   processMemory: gauge('Resident memory of the process (RSS)', [], 'By'),
+  gcPause: seconds('Time the process stood still for one garbage collection, by kind: minor (young generation), major (whole heap), incremental (a marking step) or weakcb (weak callbacks)', ['kind'], GC_PAUSE_BUCKETS_SECONDS),
   readPosition: gauge('Highest event position ingest has read for the partition', P),
   enqueuedPosition: gauge('Highest event position enqueued for the partition', P),
   appliedPosition: gauge('Highest event position applied for the partition', P),

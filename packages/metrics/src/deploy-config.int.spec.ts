@@ -22,9 +22,9 @@ describe('the provisioned Grafana dashboard', () => {
     expect(used.filter((name) => !known.has(name))).toEqual([]);
   });
 
-  it('shows throughput, the lag ladder, queue depth, errors and parked accounts', () => {
+  it('shows throughput, the lag ladder, queue depth, errors, parked accounts and GC pauses', () => {
     const titles = dashboard.panels.map((p) => p.title.toLowerCase()).join(' | ');
-    for (const word of ['throughput', 'lag ladder', 'queue depth', 'errors', 'parked']) expect(titles).toContain(word);
+    for (const word of ['throughput', 'lag ladder', 'queue depth', 'errors', 'parked', 'gc pauses']) expect(titles).toContain(word);
   });
 });
 

@@ -1,6 +1,6 @@
 // Root entry: names, instruments and trace-context helpers on the OpenTelemetry API only.
 // Safe for packages; with no SDK registered everything is a no-op. The SDK lives in ./node.
-export { ATTRIBUTE, BATCH_SIZE_BUCKETS, LAG_BUCKETS_SECONDS, LATENCY_BUCKETS_SECONDS, METRIC, PG_METRIC } from './names';
+export { ATTRIBUTE, BATCH_SIZE_BUCKETS, GC_PAUSE_BUCKETS_SECONDS, LAG_BUCKETS_SECONDS, LATENCY_BUCKETS_SECONDS, METRIC, PG_METRIC } from './names';
 export type { Label, MetricKey } from './names';
 export { CATALOGUE } from './catalogue';
 export type { CounterSpec, GaugeSpec, HistogramSpec, KeysOfKind, MetricSpec, MetricUnit } from './catalogue';

@@ -1,5 +1,5 @@
 import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
-import { CATALOGUE, type KeysOfKind, type MetricSpec } from './catalogue';
+import { CATALOGUE, type HistogramSpec, type KeysOfKind, type MetricSpec } from './catalogue';
 import { METRIC, type MetricKey } from './names';
 
 /** Name of the meter every Ledgerflow instrument lives on (its `otel_scope_name`). */
@@ -25,15 +25,18 @@ export function ledgerflowMeter(): Meter {
 export function createInstruments(meter: Meter = ledgerflowMeter()): Instruments {
   const created: Record<string, Counter | Histogram> = {};
   for (const [key, spec] of Object.entries(CATALOGUE) as Array<[MetricKey, MetricSpec]>) {
-    const name = METRIC[key];
-    if (spec.kind === 'counter') created[key] = meter.createCounter(name, { description: spec.description });
-    if (spec.kind === 'histogram') {
-      created[key] = meter.createHistogram(name, {
-        description: spec.description,
-        ...(spec.unit === undefined ? {} : { unit: spec.unit }),
-        advice: { explicitBucketBoundaries: [...spec.buckets] },
-      });
-    }
+    if (spec.kind === 'counter') created[key] = meter.createCounter(METRIC[key], { description: spec.description });
+    if (spec.kind === 'histogram') created[key] = createHistogram(meter, key as HistogramKey);
   }
   return Object.freeze(created) as Instruments;
+}
+
+/** One histogram of the catalogue, with its unit and buckets (for a component that records only it). */
+export function createHistogram(meter: Meter, key: HistogramKey): Histogram {
+  const spec: HistogramSpec = CATALOGUE[key];
+  return meter.createHistogram(METRIC[key], {
+    description: spec.description,
+    ...(spec.unit === undefined ? {} : { unit: spec.unit }),
+    advice: { explicitBucketBoundaries: [...spec.buckets] },
+  });
 }

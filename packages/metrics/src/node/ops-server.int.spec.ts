@@ -86,6 +86,20 @@ describe('ops server', () => {
     expect(text).toMatch(/target_info\{service_name="ledgerflow-ops-test"/);
   });
 
+  it('/metrics reports garbage-collection pauses by kind', async () => {
+    let held: object[] = [];
+    for (let i = 0; i < 2_000_000; i++) {
+      held.push({ i });
+      if (held.length === 1000) held = [];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50)); // gc entries arrive asynchronously
+    const text = await (await get('/metrics')).text();
+    const minor = new RegExp(`^${METRIC.gcPause}_count\\{kind="minor",app="ops_test"\\} (\\d+)$`, 'm').exec(text);
+    expect(minor, text.split('\n').filter((l) => l.includes('gc_pause')).join('\n')).not.toBeNull();
+    expect(Number(minor![1])).toBeGreaterThan(0);
+    expect(text).toContain(`${METRIC.gcPause}_bucket{kind="minor",app="ops_test",le="0.0005"}`);
+  });
+
   it('/metrics passes `promtool check metrics`', async () => {
     const lint = promtoolCheck(await (await get('/metrics')).text());
     if (lint.status === 'missing') {

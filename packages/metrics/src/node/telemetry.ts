@@ -9,8 +9,10 @@ import { AggregationType, MeterProvider, type ViewOptions } from '@opentelemetry
 import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { registerGauges } from '../gauges';
+import { createHistogram, ledgerflowMeter } from '../instruments';
 import { PG_METRIC } from '../names';
 import { TRACER_NAME } from '../request-span';
+import { observeGcPauses } from './gc-pauses';
 import { createInstrumentations, type InstrumentationChoice } from './instrumentations';
 import { createPrometheusEndpoint, type PrometheusEndpoint } from './prometheus';
 
@@ -103,7 +105,9 @@ function startMetrics(options: TelemetryOptions, resource: ReturnType<typeof def
   metrics.setGlobalMeterProvider(provider);
   // Every app reports its own memory: the bound each stage must stay under is an acceptance figure.
   registerGauges({ processMemory: () => [{ value: process.memoryUsage().rss }] });
-  return { provider, endpoint };
+  // …and its garbage-collection pauses: the first suspect when lag has a tail (decision 018).
+  const stopGcPauses = observeGcPauses(createHistogram(ledgerflowMeter(), 'gcPause'));
+  return { provider, endpoint, stopGcPauses };
 }
 
 /**
@@ -140,7 +144,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
 
 function telemetryHandle(
   tracerProvider: NodeTracerProvider,
-  metering: { provider: MeterProvider; endpoint: PrometheusEndpoint } | undefined,
+  metering: { provider: MeterProvider; endpoint: PrometheusEndpoint; stopGcPauses: () => void } | undefined,
   instrumentations: ReturnType<typeof createInstrumentations>,
 ): Telemetry {
   let stopped: Promise<void> | undefined;
@@ -155,6 +159,7 @@ function telemetryHandle(
     shutdown: () =>
       (stopped ??= (async () => {
         for (const instrumentation of instrumentations) instrumentation.disable();
+        metering?.stopGcPauses();
         await Promise.allSettled([tracerProvider.shutdown(), metering?.provider.shutdown()]);
         trace.disable();
         metrics.disable();

@@ -54,6 +54,15 @@ describe('ledgerflow bench --quick (real ingest and projector processes)', () =>
       expect(Object.keys(around).sort()).toEqual(['appender-backend', 'bench', 'other', 'poller-backend', 'redis', 'walsender']);
       expect(around['walsender']).toBeGreaterThan(0);
       expect(around['bench']).toBeGreaterThan(0);
+      // Each pipeline process's pauses, from its own metrics (scraped before and after).
+      const gc = s['gc_pauses'] as Record<string, { pauses: number; total_ms: number; over_10ms: number }>;
+      expect(Object.keys(gc).sort()).toEqual(['ingest', 'projector-0']);
+      for (const g of Object.values(gc)) {
+        expect(g.pauses).toBeGreaterThanOrEqual(0);
+        expect(g.total_ms).toBeGreaterThanOrEqual(0);
+        expect(g.over_10ms).toBeLessThanOrEqual(g.pauses);
+      }
+      expect(gc['projector-0']!.pauses).toBeGreaterThan(0); // it applied thousands of events: young collections ran
     }
     type Counted = { events: number; series: { t_ms: number[]; applied: number[] } };
     for (const r of [...(json['catchup']!['runs'] as unknown as Counted[]), json['baseline'] as unknown as Counted]) {

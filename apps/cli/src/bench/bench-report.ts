@@ -3,6 +3,7 @@ import type { CatchUpResult } from './catch-up-run';
 import { STEAL_WARNING_SHARE, type CpuShares } from './host-cpu';
 import type { BaselineResult } from './naive-baseline';
 import type { LagPercentiles } from './lag-stats';
+import type { GcPauses } from './gc-pauses';
 import type { CeilingResult } from './sink-ceiling';
 import type { SteadyResult } from './steady-state';
 
@@ -54,6 +55,7 @@ function steadyJson(r: SteadyResult): Record<string, unknown> {
     cpu: cpuJson(r.cpu),
     process_cpu_percent: percentsJson(r.processCpuPercent),
     surrounding_cpu_percent: percentsJson(r.surroundingCpuPercent),
+    gc_pauses: Object.fromEntries(Object.entries(r.gcPauses).map(([name, g]) => [name, { pauses: g.pauses, total_ms: round(g.totalMs, 1), over_10ms: g.over10Ms, longest_ms_at_most: g.longestAtMostMs }])),
   };
 }
 
@@ -110,11 +112,20 @@ export function benchTable(f: BenchFigures): string {
       const percents = (p: Record<string, number>) => Object.entries(p).map(([name, percent]) => `${name} ${percent.toFixed(0)}`).join(', ');
       if (Object.keys(s.processCpuPercent).length > 0) lines.push(`  CPU, % of a core: ${percents(s.processCpuPercent)}`);
       if (Object.keys(s.surroundingCpuPercent).length > 0) lines.push(`  around it, % of a core: ${percents(s.surroundingCpuPercent)}`);
+      if (Object.keys(s.gcPauses).length > 0) lines.push(`  GC pauses: ${gcPauseText(s.gcPauses)}`);
     }
   }
   lines.push('', `peak RSS: ${Object.entries(f.peakRssBytes).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(0)} MiB`).join(', ')}`);
   lines.push(...stealLines(f));
   return lines.join('\n');
+}
+
+/** `ingest 73 (420 ms, 8 over 10 ms, longest ≤ 20 ms), …` */
+function gcPauseText(pauses: Record<string, GcPauses>): string {
+  const longest = (g: GcPauses) => (g.longestAtMostMs === null ? 'longest over 1 s' : `longest ≤ ${n(g.longestAtMostMs)} ms`);
+  return Object.entries(pauses)
+    .map(([name, g]) => `${name} ${n(g.pauses)} (${n(g.totalMs)} ms, ${n(g.over10Ms)} over 10 ms, ${longest(g)})`)
+    .join(', ');
 }
 
 /**

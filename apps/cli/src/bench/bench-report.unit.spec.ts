@@ -58,6 +58,15 @@ describe('benchJson, host CPU', () => {
     expect(json.steady[0]!['surrounding_cpu_percent']).toEqual({ walsender: 12.4, 'appender-backend': 16.1, bench: 19.6, redis: 14.1, other: 30.5 });
     expect(json.steady[1]!['surrounding_cpu_percent']).toEqual({});
   });
+
+  it('reports each pipeline process\'s garbage-collection pauses during each steady-state run', () => {
+    const json = benchJson(benchFigures(), machine, {}) as { steady: Array<Record<string, unknown>> };
+    expect(json.steady[0]!['gc_pauses']).toEqual({
+      ingest: { pauses: 73, total_ms: 421.7, over_10ms: 8, longest_ms_at_most: 20 },
+      'projector-0': { pauses: 1200, total_ms: 2500, over_10ms: 0, longest_ms_at_most: null },
+    });
+    expect(json.steady[1]!['gc_pauses']).toEqual({});
+  });
 });
 
 describe('benchTable', () => {
@@ -73,8 +82,9 @@ describe('benchTable', () => {
     const at = lines.findIndex((l) => /^ {2}1 projector\(s\)\s+2,000\s+2,000\s/.test(l));
     expect(lines[at + 2]).toBe('  CPU, % of a core: ingest 18, projector-0 40');
     expect(lines[at + 3]).toBe('  around it, % of a core: walsender 12, appender-backend 16, bench 20, redis 14, other 31');
+    expect(lines[at + 4]).toBe('  GC pauses: ingest 73 (422 ms, 8 over 10 ms, longest ≤ 20 ms), projector-0 1,200 (2,500 ms, 0 over 10 ms, longest over 1 s)');
     const tenThousand = lines.findIndex((l) => /^ {2}1 projector\(s\)\s+10,000\s/.test(l));
-    expect(lines[tenThousand + 2]).not.toMatch(/CPU, %|around it/);
+    expect(lines[tenThousand + 2]).not.toMatch(/CPU, %|around it|GC pauses/);
   });
 
   it('prints the CPU the host stole in each run, and warns when it is more than 5%', () => {

@@ -41,7 +41,7 @@ export async function runCatchUp(options: { databaseUrl: string; redis: Redis; r
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [options.slot]);
     await deleteKeysWithPrefix(options.redis, options.redisPrefix);
     const total = Number((await pool.query<{ n: string }>('select count(*) as n from events')).rows[0]!.n);
-    const pipeline = startPipeline({ ...options, logPrefix: '' });
+    const pipeline = await startPipeline({ ...options, logPrefix: '' });
     try {
       const cpuBefore = readCpuTimes();
       const { firstAt, lastAt, series } = await timeProjection(pool, total, options.timeoutMs, () => pipeline.firstExited() === undefined, options.onProgress);

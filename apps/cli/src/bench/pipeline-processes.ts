@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { WORKSPACE_ROOT, startApp, stopApp } from '../shared/app-process';
+import { freePort } from '../shared/free-port';
 
 /** Ingest and its projectors, as one bench run starts them. */
 export interface PipelineProcesses {
@@ -8,6 +9,8 @@ export interface PipelineProcesses {
   firstExited(): ChildProcess | undefined;
   /** One value per process, keyed by its report name: `ingest`, `projector-0`, `projector-1`, … */
   byName<T>(read: (child: ChildProcess) => T): Record<string, T>;
+  /** Each process's Prometheus endpoint (`http://127.0.0.1:<port>/metrics`), by report name. */
+  readonly metricsUrls: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -28,9 +31,12 @@ export interface PipelineOptions {
 /**
  * Starts ingest and `projectors` projector processes on one database, slot and key prefix, with
  * quiet logs (to `.ledgerflow/bench/`) and ops servers on free ports, so runs never collide
- * with a pipeline already running on the machine.
+ * with a pipeline already running on the machine; the bench reads their metrics there.
  */
-export function startPipeline(options: PipelineOptions): PipelineProcesses {
+export async function startPipeline(options: PipelineOptions): Promise<PipelineProcesses> {
+  const names = ['ingest', ...Array.from({ length: options.projectors }, (_, i) => `projector-${i}`)];
+  const ports: number[] = [];
+  for (const _ of names) ports.push(await freePort());
   const env = {
     ...options.env,
     DATABASE_URL: options.databaseUrl,
@@ -38,13 +44,14 @@ export function startPipeline(options: PipelineOptions): PipelineProcesses {
     LEDGERFLOW_SLOT: options.slot,
     LEDGERFLOW_PARTITIONS: String(options.partitions),
     LOG_LEVEL: 'warn',
-    LEDGERFLOW_INGEST_OPS_PORT: '0',
-    LEDGERFLOW_PROJECTOR_OPS_PORT: '0',
   };
   const logDir = path.join(WORKSPACE_ROOT, '.ledgerflow', 'bench');
-  const names = ['ingest', ...Array.from({ length: options.projectors }, (_, i) => `projector-${i}`)];
-  const children = names.map((name) => startApp(name === 'ingest' ? 'ingest' : 'projector', env, path.join(logDir, `${options.logPrefix}${name}.log`), options.heapMb));
+  const children = names.map((name, i) => {
+    const ops = name === 'ingest' ? { LEDGERFLOW_INGEST_OPS_PORT: String(ports[i]) } : { LEDGERFLOW_PROJECTOR_OPS_PORT: String(ports[i]) };
+    return startApp(name === 'ingest' ? 'ingest' : 'projector', { ...env, ...ops }, path.join(logDir, `${options.logPrefix}${name}.log`), options.heapMb);
+  });
   return {
+    metricsUrls: Object.fromEntries(names.map((name, i) => [name, `http://127.0.0.1:${ports[i]}/metrics`])),
     firstExited: () => children.find((child) => child.exitCode !== null || child.signalCode !== null),
     byName: (read) => Object.fromEntries(children.map((child, i) => [names[i]!, read(child)])),
     stop: async () => {

@@ -11,6 +11,8 @@ import { LagTracker } from './lag-tracker';
 import type { OnProgress } from './progress-bar';
 import type { CpuShares } from './host-cpu';
 import { generateLedger } from './ledger-generator';
+import { gcPausesOverWindow, scrapeGcPauses } from './gc-pause-scrape';
+import type { GcPauses } from './gc-pauses';
 import { readPeakRss } from './peak-rss';
 import { startPipeline } from './pipeline-processes';
 import { readProcessCpuSeconds } from './process-cpu';
@@ -46,6 +48,11 @@ export interface SteadyResult {
    * kernel…): on one machine the load generator and the measurement compete with the pipeline.
    */
   readonly surroundingCpuPercent: Record<string, number>;
+  /**
+   * Each pipeline process's garbage-collection pauses over the same window (from its own
+   * metrics): the events it held waited them out — much of the lag tail on a busy machine.
+   */
+  readonly gcPauses: Record<string, GcPauses>;
 }
 
 interface SteadyOptions {
@@ -85,7 +92,7 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
   // Their own connections, so their backends' CPU can be told apart (surrounding-processes).
   const appender = new pg.Client({ connectionString: options.databaseUrl });
   const poll = new pg.Client({ connectionString: options.databaseUrl });
-  const pipeline = startPipeline({ ...options, logPrefix: 'steady-' });
+  const pipeline = await startPipeline({ ...options, logPrefix: 'steady-' });
   try {
     await Promise.all([appender.connect(), poll.connect()]);
     await waitForSlot(pool, options.slot, 60_000);
@@ -102,6 +109,7 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
     };
     const poller = pollCheckpoints(poll, tracker, more, Date.now() + options.seconds * 1000 + 120_000, (done) => options.onProgress?.(done, total));
     poller.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled meanwhile
+    const gcBefore = await scrapeGcPauses(pipeline.metricsUrls);
     const endCpuWindow = startCpuWindow(() => pipeline.byName((child) => readProcessCpuSeconds(child.pid)), surroundingPids);
     const startedAt = Date.now();
     const achievedRate = await appendAtRate(appender, generateLedger({ accounts: options.accounts, events: total, seed: options.seed }), { rate: options.rate, total, partitions: options.partitions, tracker });
@@ -109,12 +117,13 @@ export async function runSteadyState(options: SteadyOptions): Promise<SteadyResu
     appending = false;
     await poller;
     const runCpu = endCpuWindow();
+    const gcPauses = gcPausesOverWindow(gcBefore, await scrapeGcPauses(pipeline.metricsUrls));
     const peakRssBytes = pipeline.byName((child) => readPeakRss(child.pid));
     const report = await verifyReadModels(db);
     const { before, after } = splitAtCommit(tracker.observedMs, tracker.lags, options.warmupSeconds * 1000);
     const warmup = { seconds: options.warmupSeconds, events: before.events, lagMs: before.lagMs };
     const series = lagBuckets(tracker.observedMs, tracker.lags);
-    return { rate: options.rate, projectors: options.projectors, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, ...runCpu };
+    return { rate: options.rate, projectors: options.projectors, achievedRate, seconds, events: tracker.appendedCount, lagMs: after.lagMs, warmup, series, verified: report.total === 0, mismatches: report.total, peakRssBytes, ...runCpu, gcPauses };
   } finally {
     await pipeline.stop();
     await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1 and not active', [options.slot]).catch(() => undefined);

@@ -16,8 +16,8 @@ export function benchFigures(): BenchFigures {
       { ...run, projectors: 2, events: 200_000, seconds: 6, eventsPerSecond: 33_333, series: cumulative(33_333, 6, 50) },
     ],
     steady: [
-      { ...run, rate: 2000, projectors: 1, achievedRate: 2000, seconds: 10, events: 20_000, lagMs: lagMs(60), warmup: { seconds: 5, events: 10_000, lagMs: lagMs(900) }, series: buckets(10, 2000), processCpuPercent: { ingest: 18.2, 'projector-0': 39.6 }, surroundingCpuPercent: { walsender: 12.44, 'appender-backend': 16.1, bench: 19.6, redis: 14.1, other: 30.5 } },
-      { ...run, rate: 10_000, projectors: 1, achievedRate: 9990, seconds: 10, events: 99_900, lagMs: lagMs(120), warmup: { seconds: 5, events: 50_000, lagMs: lagMs(1500) }, series: buckets(10, 10_000), processCpuPercent: {}, surroundingCpuPercent: {} },
+      { ...run, rate: 2000, projectors: 1, achievedRate: 2000, seconds: 10, events: 20_000, lagMs: lagMs(60), warmup: { seconds: 5, events: 10_000, lagMs: lagMs(900) }, series: buckets(10, 2000), processCpuPercent: { ingest: 18.2, 'projector-0': 39.6 }, surroundingCpuPercent: { walsender: 12.44, 'appender-backend': 16.1, bench: 19.6, redis: 14.1, other: 30.5 }, gcPauses: { ingest: { pauses: 73, totalMs: 421.66, over10Ms: 8, longestAtMostMs: 20 }, 'projector-0': { pauses: 1200, totalMs: 2500, over10Ms: 0, longestAtMostMs: null } } },
+      { ...run, rate: 10_000, projectors: 1, achievedRate: 9990, seconds: 10, events: 99_900, lagMs: lagMs(120), warmup: { seconds: 5, events: 50_000, lagMs: lagMs(1500) }, series: buckets(10, 10_000), processCpuPercent: {}, surroundingCpuPercent: {}, gcPauses: {} },
     ],
     baseline: {
       sweep: [{ concurrency: 20, events: 20_000, failed: 0, seconds: 5, eventsPerSecond: 4000, series: cumulative(4000, 5, 50) }],

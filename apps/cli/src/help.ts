@@ -59,7 +59,8 @@ its figures (exit 1). Peak RSS is each process's VmHWM (/proc), highest over the
 VM, the CPU time the host stole during each Ledgerflow run (/proc/stat) is printed, with a
 warning above 5%: lag figures from such a run say as much about the host as about Ledgerflow.
 Under each steady-state rate: each pipeline process's CPU (% of a core), which compares across
-runs and days better than lag does.
+runs and days better than lag does, and its garbage-collection pauses over the run (read from
+its /metrics: count, total, how many over 10 ms, the bucket of the longest).
 
 Options:
   --events M                  events to seed (default 200000; 10000 with --quick)

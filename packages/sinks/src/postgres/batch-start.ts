@@ -32,7 +32,7 @@ export async function loadBatchStart(db: Kysely<LedgerDatabase>, accountIds: rea
     select ${ACCOUNT_COLUMNS}, false as parked, null::uuid as parked_id
     from account_projections a where a.account_id = any(${ids}::uuid[])
     union all
-    select null::uuid, null::text, null::text, null::text, null::int, null::bigint, null::timestamptz, null::timestamptz, true, p.account_id
+    select null::uuid, null::text, null::text, null::text, null::int, null::bigint, null::text, null::text, true, p.account_id
     from parked_accounts p where p.account_id = any(${ids}::uuid[])`.execute(db);
   for (const r of result.rows) {
     if (r.parked) parked.add(r.parked_id!);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_MONEY_MINOR, isLedgerflowError, type AccountRow, type TransactionRow } from '@ledgerflow/cdc-core';
 import { createTestDatabase, type TestDatabase } from '@ledgerflow/testkit';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNTS_PROJECTION, loadAccounts, writeProjection, writeProjections, type ProjectionWrite } from './read-model-store';
 
@@ -138,6 +139,28 @@ describe('writeProjection / loadAccounts', () => {
     expect((await loadAccounts(t.db, [D])).has(D)).toBe(false);
     expect(await count('transaction_projections')).toBe(before);
     expect(await checkpoint(13)).toBeUndefined();
+  });
+});
+
+describe('loadAccounts timestamps', () => {
+  it('spells every stored timestamp as Date.toISOString would, whatever its precision, zone or year', async () => {
+    const stored = ['2024-01-01 00:00:00.001+00', '2026-06-01 12:00:00+02', '2026-01-01 00:00:00.123999+00', '1969-12-31 23:59:59.9995+00', '0999-12-31 23:59:59+00', '2099-02-28 23:59:59.5+05:30'];
+    const ids = stored.map(() => randomUUID());
+    for (const [i, at] of stored.entries()) {
+      await sql`insert into account_projections (account_id, owner_name, balance, status, version, last_position, created_at, updated_at)
+        values (${ids[i]!}::uuid, 'o', 0, 'active', 1, 1, ${at}::timestamptz, ${at}::timestamptz)`.execute(t.db);
+    }
+    // What the rows loaded as before decision 018: pg's Date of the column, formatted.
+    const asDates = await sql<{ account_id: string; created_at: Date }>`select account_id, created_at from account_projections where account_id = any(${ids}::uuid[])`.execute(t.db);
+    const expected = new Map(asDates.rows.map((r) => [r.account_id, r.created_at.toISOString()]));
+    const loaded = await loadAccounts(t.db, ids);
+    expect(loaded.size).toBe(stored.length);
+    for (const id of ids) {
+      expect(loaded.get(id)!.createdAt, id).toBe(expected.get(id));
+      expect(loaded.get(id)!.updatedAt, id).toBe(expected.get(id));
+    }
+    expect(loaded.get(ids[1]!)!.createdAt).toBe('2026-06-01T10:00:00.000Z');
+    expect(loaded.get(ids[3]!)!.createdAt).toBe('1969-12-31T23:59:59.999Z');
   });
 });
 

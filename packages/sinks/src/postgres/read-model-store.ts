@@ -20,12 +20,22 @@ export interface AccountRecord {
   readonly status: 'active' | 'closed';
   readonly version: number;
   readonly last_position: string;
-  readonly created_at: Date;
-  readonly updated_at: Date;
+  /** ISO 8601 in UTC with milliseconds, as `Date.toISOString` writes it (see ISO_UTC). */
+  readonly created_at: string;
+  readonly updated_at: string;
 }
 
+/**
+ * A timestamptz as `Date.toISOString` spells it (`2026-11-28T15:00:00.123Z`; like it, extra
+ * digits are cut, not rounded), made by the server: pg would parse every timestamp into a Date
+ * (a regex and an object) for us to format it straight back — at catch-up rates, two of each
+ * per account row and a share of the projector's garbage (decision 018).
+ */
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
 /** The select list matching AccountRecord, for table alias `a`. */
-export const ACCOUNT_COLUMNS = sql`a.account_id, a.owner_name, a.balance::text as balance, a.status, a.version, a.last_position, a.created_at, a.updated_at`;
+export const ACCOUNT_COLUMNS = sql`a.account_id, a.owner_name, a.balance::text as balance, a.status, a.version, a.last_position,
+  to_char(a.created_at at time zone 'UTC', ${sql.raw(ISO_UTC)}) as created_at, to_char(a.updated_at at time zone 'UTC', ${sql.raw(ISO_UTC)}) as updated_at`;
 
 /** Maps a selected row to the read model's AccountRow. */
 export function accountFromRecord(r: AccountRecord): AccountRow {
@@ -36,8 +46,8 @@ export function accountFromRecord(r: AccountRecord): AccountRow {
     status: r.status,
     version: r.version,
     lastPosition: BigInt(r.last_position),
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 

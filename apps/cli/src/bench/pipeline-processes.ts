@@ -35,8 +35,12 @@ export interface PipelineOptions {
  */
 export async function startPipeline(options: PipelineOptions): Promise<PipelineProcesses> {
   const names = ['ingest', ...Array.from({ length: options.projectors }, (_, i) => `projector-${i}`)];
+  // Distinct: a port just closed can come back from the next ask.
   const ports: number[] = [];
-  for (const _ of names) ports.push(await freePort());
+  while (ports.length < names.length) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
   const env = {
     ...options.env,
     DATABASE_URL: options.databaseUrl,
